@@ -1,0 +1,122 @@
+"""Configuration: one TOML file under the user's config directory, then environment overrides.
+
+Precedence (last wins): built-in defaults < TOML file < `INS_TUI_*` variables.
+`INS_TUI_CONFIG` names another file (tests use it so a developer's own file can
+never leak in). The certificate password is never read from the file: only from
+`INS_TUI_P12_PASSWORD` or a prompt, so it is never stored in clear.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+APP_NAME = "ins-tui"
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 15.0
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def data_home() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def config_path() -> Path:
+    override = os.environ.get("INS_TUI_CONFIG")
+    return Path(override) if override else config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings a practice may change; every field has a safe default."""
+
+    db_path: Path = field(default_factory=lambda: data_home() / "ins-tui.sqlite")
+    training_db_path: Path = field(default_factory=lambda: data_home() / "formation.sqlite")
+    training_dir: Path = field(default_factory=lambda: data_home() / "formation")
+    # INSi (production): endpoint, client PKCS#12, server CA bundle, LPS identity.
+    insi_endpoint: str = ""
+    insi_p12: str = ""
+    insi_ca_bundle: str = ""
+    insi_idam: str = ""
+    insi_software_name: str = "ins-tui"
+    insi_connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    insi_read_timeout: float = DEFAULT_READ_TIMEOUT
+    # Front desk.
+    practitioners: tuple[str, ...] = ("Dr Martin", "Dr Bernard")
+    operators: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ("CN", "PA", "CS", "eCN", "IN", "AN", "LE", "LEP", "CC")
+    theme: str = "auto"  # auto | ins-tui-dark | ins-tui-16 | ins-tui-light
+    keymap: dict[str, str] = field(default_factory=dict)
+    # Compare: whether a trait missing on one side blocks the perfect match.
+    missing_birthplace_blocks_match: bool = False
+
+    @property
+    def production(self) -> bool:
+        """Production only when an INSi certificate and endpoint are configured."""
+        return bool(self.insi_endpoint and self.insi_p12)
+
+
+_ENV_PREFIX = "INS_TUI_"
+_TUPLE_FIELDS = {"practitioners", "operators", "documents"}
+_PATH_FIELDS = {"db_path", "training_db_path", "training_dir"}
+_FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout"}
+_BOOL_FIELDS = {"missing_birthplace_blocks_match"}
+
+
+def _coerce(name: str, value: object) -> object:
+    if name in _PATH_FIELDS:
+        return Path(os.path.expanduser(str(value)))
+    if name in _TUPLE_FIELDS:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        return tuple(str(v) for v in value)  # type: ignore[union-attr]
+    if name in _FLOAT_FIELDS:
+        return float(value)  # type: ignore[arg-type]
+    if name in _BOOL_FIELDS:
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "oui", "yes"}
+        return bool(value)
+    if name == "keymap":
+        return dict(value)  # type: ignore[call-overload]
+    return str(value)
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message is in French for the user."""
+
+
+def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    path = path or config_path()
+    values: dict[str, object] = {}
+    known = {f.name for f in fields(Config)}
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Fichier de configuration illisible ({path}) : {exc}") from exc
+        flat: dict[str, object] = {}
+        for key, value in raw.items():
+            if isinstance(value, dict) and key != "keymap":
+                for sub, subvalue in value.items():
+                    flat[f"{key}_{sub}"] = subvalue
+            else:
+                flat[key] = value
+        for key, value in flat.items():
+            if key in known:
+                values[key] = _coerce(key, value)
+    for name in known:
+        env_value = env.get(_ENV_PREFIX + name.upper())
+        if env_value is not None and name != "keymap":
+            values[name] = _coerce(name, env_value)
+    return replace(Config(), **values)  # type: ignore[arg-type]
