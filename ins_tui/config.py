@@ -56,7 +56,10 @@ class Config:
     operators: tuple[str, ...] = ()
     documents: tuple[str, ...] = ("CN", "PA", "CS", "eCN", "IN", "AN", "LE", "LEP", "CC")
     theme: str = "auto"  # auto | ins-tui-dark | ins-tui-16 | ins-tui-light
+    # Binding id -> key(s), e.g. {"qualify" = "f9"}; env: INS_TUI_KEYMAP="qualify=f9,help=f2".
     keymap: dict[str, str] = field(default_factory=dict)
+    # Seconds between two looks at the store's change counter (live list across desks).
+    refresh_interval: float = 0.5
     # Compare: whether a trait missing on one side blocks the perfect match.
     missing_birthplace_blocks_match: bool = False
 
@@ -69,7 +72,7 @@ class Config:
 _ENV_PREFIX = "INS_TUI_"
 _TUPLE_FIELDS = {"practitioners", "operators", "documents"}
 _PATH_FIELDS = {"db_path", "training_db_path", "training_dir"}
-_FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout"}
+_FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval"}
 _BOOL_FIELDS = {"missing_birthplace_blocks_match"}
 
 
@@ -87,12 +90,37 @@ def _coerce(name: str, value: object) -> object:
             return value.strip().lower() in {"1", "true", "oui", "yes"}
         return bool(value)
     if name == "keymap":
-        return dict(value)  # type: ignore[call-overload]
+        if isinstance(value, str):
+            return _parse_keymap(value)
+        return {str(k): str(v) for k, v in dict(value).items()}  # type: ignore[call-overload]
     return str(value)
+
+
+def _parse_keymap(text: str) -> dict[str, str]:
+    """`id=key,id=key` — the env form of the keymap; `+`-joined keys stay one key."""
+    keymap: dict[str, str] = {}
+    for item in text.split(","):
+        if "=" not in item:
+            if item.strip():
+                raise ConfigError(f"Raccourci mal formé dans INS_TUI_KEYMAP : « {item.strip()} »")
+            continue
+        binding_id, key = (part.strip() for part in item.split("=", 1))
+        if binding_id and key:
+            keymap[binding_id] = key
+    return keymap
 
 
 class ConfigError(ValueError):
     """The configuration file cannot be used; the message is in French for the user."""
+
+
+def _coerce_checked(name: str, value: object, origin: str) -> object:
+    try:
+        return _coerce(name, value)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"Valeur invalide pour « {name} » ({origin}) : {value!r}") from exc
 
 
 def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
@@ -114,9 +142,16 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
                 flat[key] = value
         for key, value in flat.items():
             if key in known:
-                values[key] = _coerce(key, value)
+                values[key] = _coerce_checked(key, value, str(path))
     for name in known:
         env_value = env.get(_ENV_PREFIX + name.upper())
-        if env_value is not None and name != "keymap":
-            values[name] = _coerce(name, env_value)
+        if env_value is None:
+            continue
+        if name == "keymap":
+            # The env keymap refines the file's keymap rather than replacing it.
+            merged = dict(values.get("keymap", {}))  # type: ignore[call-overload]
+            merged.update(_parse_keymap(env_value))
+            values[name] = merged
+        else:
+            values[name] = _coerce_checked(name, env_value, _ENV_PREFIX + name.upper())
     return replace(Config(), **values)  # type: ignore[arg-type]

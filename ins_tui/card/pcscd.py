@@ -1,0 +1,182 @@
+"""A private pcscd with the project's virtual reader, started and stopped by pid.
+
+vpcd accepts a "card" from any TCP client on every interface, so its reader must
+never be configured for the machine's own pcscd. This daemon gets a reader
+configuration of its own (a temporary file naming the driver extracted into the
+project cache) and runs only inside the private mount + network namespaces of
+`scripts/private-ns.sh`, where `/run/pcscd` is a tmpfs and the vpcd ports exist on
+the namespace's loopback alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from ins_tui.card.virtual import DEFAULT_PORT
+
+READER_NAME = "Lecteur virtuel ins-tui"
+SOCKET_PATH = Path("/run/pcscd/pcscd.comm")
+PID_PATH = Path("/run/pcscd/pcscd.pid")
+STOP_TIMEOUT = 5.0
+
+
+class PcscdError(RuntimeError):
+    """The private pcscd cannot start; the message says why, in French."""
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def vpcd_driver() -> Path:
+    override = os.environ.get("INS_TUI_VPCD_DRIVER")
+    return Path(override) if override else project_root() / ".cache" / "vpcd" / "libifdvpcd.so"
+
+
+def unavailable_reason() -> str | None:
+    """Why this machine cannot run the private pcscd, or None when it can."""
+    if os.environ.get("INS_TUI_NO_PCSCD"):
+        return f"pcscd privé désactivé : {os.environ['INS_TUI_NO_PCSCD']}"
+    if os.environ.get("INS_TUI_IN_NS") != "1":
+        return (
+            "pcscd privé refusé hors des espaces de noms privés "
+            "(lancer via scripts/private-ns.sh) : le lecteur virtuel accepterait "
+            "des cartes venant du réseau."
+        )
+    if shutil.which("pcscd") is None:
+        return "pcscd n'est pas installé (paquet Debian pcscd)."
+    if not vpcd_driver().is_file():
+        return f"pilote vpcd absent ({vpcd_driver()}) : lancer scripts/bootstrap.sh."
+    return None
+
+
+def reader_config(reader_name: str, port: int, driver: Path) -> str:
+    return (
+        f'FRIENDLYNAME "{reader_name}"\n'
+        f"DEVICENAME /dev/null:0x{port:04X}\n"
+        f"LIBPATH {driver}\n"
+        f"CHANNELID 0x{port:04X}\n"
+    )
+
+
+class PrivatePcscd:
+    """One pcscd process; two virtual slots on `port` and `port + 1`."""
+
+    def __init__(self, *, reader_name: str = READER_NAME, port: int = DEFAULT_PORT) -> None:
+        self.reader_name = reader_name
+        self.port = port
+        self._process: subprocess.Popen[bytes] | None = None
+        self._workdir: Path | None = None
+
+    @property
+    def readers(self) -> tuple[str, str]:
+        return (f"{self.reader_name} 00 00", f"{self.reader_name} 00 01")
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self) -> PrivatePcscd:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 5.0) -> None:
+        reason = unavailable_reason()
+        if reason:
+            raise PcscdError(reason)
+        if self.running:
+            return
+        self._clear_stale_files()
+        self._workdir = Path(tempfile.mkdtemp(prefix="ins-tui-pcscd-"))
+        config = self._workdir / "reader.conf"
+        config.write_text(reader_config(self.reader_name, self.port, vpcd_driver()))
+        log = (self._workdir / "pcscd.log").open("wb")
+        # Default log level only: -a/-d would write APDUs, hence NIRs, in clear.
+        self._process = subprocess.Popen(
+            ["pcscd", "--foreground", "--config", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise PcscdError(f"pcscd s'est arrêté au démarrage : {self.log_tail()}")
+            if SOCKET_PATH.exists() and self._lists_our_reader():
+                return
+            time.sleep(0.02)
+        self.stop()
+        raise PcscdError("pcscd n'a pas présenté le lecteur virtuel à temps.")
+
+    def _lists_our_reader(self) -> bool:
+        from smartcard import scard
+
+        hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hr != scard.SCARD_S_SUCCESS:
+            return False
+        try:
+            hr, readers = scard.SCardListReaders(context, [])
+            return hr == scard.SCARD_S_SUCCESS and self.readers[0] in readers
+        finally:
+            scard.SCardReleaseContext(context)
+
+    def _clear_stale_files(self) -> None:
+        """A pcscd killed with SIGKILL leaves its socket and pid file on the tmpfs."""
+        if PID_PATH.exists():
+            try:
+                pid = int(PID_PATH.read_text().strip() or 0)
+                os.kill(pid, 0)
+            except (ValueError, ProcessLookupError):
+                PID_PATH.unlink(missing_ok=True)
+                SOCKET_PATH.unlink(missing_ok=True)
+            except PermissionError:
+                pass
+            else:
+                raise PcscdError(f"un autre pcscd tourne déjà ici (pid {pid}).")
+
+    def log_tail(self, lines: int = 5) -> str:
+        if self._workdir is None:
+            return ""
+        path = self._workdir / "pcscd.log"
+        if not path.exists():
+            return ""
+        return " | ".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """SIGTERM by pid, wait for the exit (SIGKILL after `timeout`), clean the temp dir."""
+        self._signal_and_wait(signal.SIGTERM, timeout)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def kill(self) -> None:
+        """Crash it (SIGKILL), as a test of what the app does when pcscd dies."""
+        self._signal_and_wait(signal.SIGKILL, STOP_TIMEOUT)
+
+    def _signal_and_wait(self, sig: signal.Signals, timeout: float) -> None:
+        process = self._process
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._process = None
+        self._clear_stale_files()

@@ -1,0 +1,179 @@
+"""How the reader reaches a card: one `transmit` for PC/SC and for in-memory chips.
+
+The Vitale reader only sees a `Transport`, so the code that reads a real card in
+a practice is the code the tests and the training mode run. The PC/SC adapter is
+written on pyscard's low-level `smartcard.scard`: return codes (not exception
+texts) tell a pulled-out card from a hiccup, and the whole read sits in one
+exclusive transaction so no other program interleaves commands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from ins_tui.card.errors import (
+    CardRemovedError,
+    NoCardError,
+    ServiceUnavailableError,
+    TransmitError,
+    UnreadableCardError,
+)
+
+if TYPE_CHECKING:
+    from ins_tui.card.chip import VirtualChip
+
+
+class Transport(Protocol):
+    def transmit(self, apdu: bytes) -> bytes:
+        """Send one command; return response data followed by SW1 SW2.
+
+        Raises `CardRemovedError` when the card is gone, `TransmitError` for a
+        failure worth retrying.
+        """
+        ...
+
+
+class InProcessTransport:
+    """A virtual chip called directly: same reader code, no pcscd (training fallback)."""
+
+    def __init__(self, chip: VirtualChip) -> None:
+        self.chip = chip
+
+    def transmit(self, apdu: bytes) -> bytes:
+        from ins_tui.card.chip import ChipGone
+
+        if not self.chip.present:
+            raise CardRemovedError()
+        try:
+            return self.chip.respond(apdu)
+        except ChipGone as exc:
+            raise CardRemovedError() from exc
+
+
+# pcsc-lite return codes meaning "there is no card (any more)".
+_GONE = {
+    0x80100069,  # SCARD_W_REMOVED_CARD
+    0x8010000C,  # SCARD_E_NO_SMARTCARD
+    0x80100017,  # SCARD_E_READER_UNAVAILABLE
+    0x80100009,  # SCARD_E_UNKNOWN_READER
+    0x80100068,  # SCARD_W_RESET_CARD (another program reset it: our state is lost)
+}
+_NO_SERVICE = {0x8010001D, 0x80100013, 0x8010001E}  # NO_SERVICE, COMM_ERROR, SERVICE_STOPPED
+REMOVAL_GRACE_MS = 500
+SCARD_PRESENT = 0x0004  # SCardStatus state bit (pcsclite.h); not exported by pyscard
+
+
+def describe(hresult: int) -> str:
+    from smartcard import scard
+
+    return f"0x{hresult & 0xFFFFFFFF:08X} {scard.SCardGetErrorMessage(hresult)}"
+
+
+class PcscTransport:
+    """One reader, connected and inside an exclusive transaction for its lifetime."""
+
+    def __init__(self, reader: str) -> None:
+        self.reader = reader
+        self.atr = b""
+        self._context = None
+        self._card = None
+        self._protocol = None
+        self._in_transaction = False
+
+    def __enter__(self) -> PcscTransport:
+        self.open()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        from smartcard import scard
+
+        hr, self._context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hr != scard.SCARD_S_SUCCESS:
+            self._context = None
+            raise ServiceUnavailableError()
+        try:
+            hr, self._card, self._protocol = scard.SCardConnect(
+                self._context,
+                self.reader,
+                scard.SCARD_SHARE_SHARED,
+                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            )
+            if hr != scard.SCARD_S_SUCCESS:
+                self._card = None
+                raise self._connect_error(hr)
+            hr = scard.SCardBeginTransaction(self._card)
+            if hr != scard.SCARD_S_SUCCESS:
+                raise self._connect_error(hr)
+            self._in_transaction = True
+            hr, _name, _state, _proto, atr = scard.SCardStatus(self._card)
+            if hr != scard.SCARD_S_SUCCESS:
+                raise self._connect_error(hr)
+            self.atr = bytes(atr)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _connect_error(hr: int) -> Exception:
+        code = hr & 0xFFFFFFFF
+        if code in (0x8010000C, 0x80100069):
+            return NoCardError()
+        if code in (0x80100009, 0x80100017):
+            return NoCardError("Lecteur introuvable ou débranché.")
+        if code in _NO_SERVICE:
+            return ServiceUnavailableError()
+        return UnreadableCardError()
+
+    def transmit(self, apdu: bytes) -> bytes:
+        from smartcard import scard
+
+        if self._card is None:
+            raise CardRemovedError()
+        hr, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
+        if hr == scard.SCARD_S_SUCCESS:
+            return bytes(response)
+        code = hr & 0xFFFFFFFF
+        if code in _GONE or code in _NO_SERVICE or not self._still_present():
+            raise CardRemovedError()
+        raise TransmitError(describe(hr))
+
+    def _still_present(self) -> bool:
+        """After a failed exchange, give pcscd a moment to notice a card pulled out.
+
+        A card yanked mid-command fails the transmit before pcscd's presence poll
+        sees it leave; asking at once would call it a hiccup and retry on nothing.
+        """
+        from smartcard import scard
+
+        hr, _n, state, _p, _atr = scard.SCardStatus(self._card)
+        if hr != scard.SCARD_S_SUCCESS or not state & SCARD_PRESENT:
+            return False
+        hr, states = scard.SCardGetStatusChange(
+            self._context, 0, [(self.reader, scard.SCARD_STATE_UNAWARE)]
+        )
+        if hr != scard.SCARD_S_SUCCESS:
+            return False
+        current = states[0][1] & ~scard.SCARD_STATE_CHANGED
+        hr, states = scard.SCardGetStatusChange(
+            self._context, REMOVAL_GRACE_MS, [(self.reader, current)]
+        )
+        if hr == scard.SCARD_E_TIMEOUT:
+            return True
+        if hr != scard.SCARD_S_SUCCESS:
+            return False
+        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
+
+    def close(self) -> None:
+        from smartcard import scard
+
+        if self._card is not None:
+            if self._in_transaction:
+                scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
+            scard.SCardDisconnect(self._card, scard.SCARD_RESET_CARD)
+        if self._context is not None:
+            scard.SCardReleaseContext(self._context)
+        self._card = self._context = None
+        self._in_transaction = False

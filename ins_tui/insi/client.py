@@ -1,0 +1,269 @@
+"""The INSi client: validates, runs the first-name strategy, maps every outcome.
+
+Strategy (docs/insi-contract.md §9, CNDA 2.06/2.07): one request per birth
+first name in order, then, when there are several, one request with the whole
+list in a single `Prenom`; stop at the first CR 00 or fault; CR 01 and CR 02
+go on; a CR 02 is retried at once with the birthplace when it is known (BRET:
+"then the COG"). The birthplace is not sent on first tries: a COG typed wrongly
+or since renamed would turn a findable person into CR 01.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from datetime import date
+
+from ins_tui.domain.model import Traits
+from ins_tui.domain.names import NameKind, check_insi_name
+from ins_tui.domain.problems import Problem, error
+from ins_tui.insi.couverture import Couverture, VitaleQuery
+from ins_tui.insi.envelope import build_request, new_message_id, traits_body, vitale_body
+from ins_tui.insi.faults import MESSAGES, classify_fault, fault_message
+from ins_tui.insi.namespaces import ACTIONS, OP_TRAITS, OP_VITALE, content_type
+from ins_tui.insi.outcomes import (
+    Attempt,
+    ErrorKind,
+    Fault,
+    Found,
+    InsiError,
+    InsiOutcome,
+    NotFound,
+    SeveralFound,
+)
+from ins_tui.insi.response import HostileAnswer, MalformedAnswer, Result, parse_answer
+from ins_tui.insi.settings import InsiSettings
+from ins_tui.insi.tls import CertificateError, client_context, describe_p12
+from ins_tui.insi.transport import HttpsPoster, TransportError
+
+log = logging.getLogger(__name__)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_COG = re.compile(r"[A-Za-z0-9]{5}")
+
+
+def check_request_traits(traits: Traits, birthplace: str | None) -> list[Problem]:
+    """Everything that must hold before a traits search may leave the machine."""
+    problems = [
+        *check_insi_name(traits.birth_name, NameKind.BIRTH_NAME),
+        *check_insi_name(traits.first_names, NameKind.FIRST_NAMES),
+    ]
+    if traits.sex is None or str(traits.sex) not in ("F", "M"):
+        problems.append(error("sex", "sex.missing", "Le sexe doit être F ou M."))
+    if not _is_iso_date(traits.birth_date):
+        problems.append(
+            error(
+                "birth_date",
+                "date.format",
+                f"Date de naissance « {traits.birth_date or ''} » : format attendu AAAA-MM-JJ "
+                "(date réelle).",
+            )
+        )
+    if birthplace is not None and not _COG.fullmatch(birthplace):
+        problems.append(
+            error(
+                "birthplace",
+                "cog.format",
+                f"Lieu de naissance « {birthplace} » : code COG de 5 caractères attendu.",
+            )
+        )
+    return [p for p in problems if p.is_error]
+
+
+def _is_iso_date(text: str | None) -> bool:
+    if not text or not _ISO_DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+class InsiClient:
+    """Thread-safe; one per process is enough (the connection is kept alive)."""
+
+    def __init__(self, settings: InsiSettings) -> None:
+        self.settings = settings
+        self._poster: HttpsPoster | None = None
+        self._emitter: str | None = settings.emitter
+        self._init_lock = threading.Lock()
+
+    # -- public API -------------------------------------------------------------------
+
+    def search_traits(self, traits: Traits, *, birthplace: str | None = None) -> InsiOutcome:
+        birthplace = birthplace or traits.birthplace
+        problems = check_request_traits(traits, birthplace)
+        if problems:
+            message = " ".join(p.message for p in problems)
+            return InsiError(ErrorKind.INVALID_INPUT, message, (), problems=tuple(problems))
+        tokens = [t for t in traits.first_names.split(" ") if t]
+        candidates = tokens + ([" ".join(tokens)] if len(tokens) > 1 else [])
+        attempts: list[Attempt] = []
+        several = False
+        for first_name in candidates:
+            tries = [None, birthplace] if birthplace else [None]
+            for place in tries:
+                outcome = self._traits_attempt(traits, first_name, place, attempts)
+                if outcome is not None:
+                    return outcome
+                if attempts[-1].cr != "02":
+                    break
+                several = True
+        if several:
+            return SeveralFound(tuple(attempts))
+        return NotFound(tuple(attempts))
+
+    def search_vitale(self, query: VitaleQuery, couverture: Couverture) -> InsiOutcome:
+        attempts: list[Attempt] = []
+        outcome = self._exchange(OP_VITALE, vitale_body(query), None, None, attempts, couverture)
+        if outcome is not None:
+            return outcome
+        if attempts[-1].cr == "02":
+            return SeveralFound(tuple(attempts))
+        return NotFound(tuple(attempts))
+
+    def close(self) -> None:
+        if self._poster is not None:
+            self._poster.close()
+
+    def __enter__(self) -> InsiClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------
+
+    def _traits_attempt(
+        self, traits: Traits, first_name: str, place: str | None, attempts: list[Attempt]
+    ) -> InsiOutcome | None:
+        body = traits_body(
+            traits.birth_name, first_name, str(traits.sex), traits.birth_date or "", place
+        )
+        return self._exchange(OP_TRAITS, body, first_name, place, attempts, None)
+
+    def _ensure_poster(self) -> HttpsPoster:
+        with self._init_lock:
+            if self._poster is None:
+                s = self.settings
+                p12 = None if s.cpx else s.p12
+                ctx = client_context(s.ca_bundle, p12, s.p12_password)
+                if p12 is not None and self._emitter is None:
+                    self._emitter = describe_p12(p12, s.p12_password).organisational_unit
+                self._poster = HttpsPoster(
+                    s.endpoint,
+                    ctx,
+                    connect_timeout=s.connect_timeout,
+                    read_timeout=s.read_timeout,
+                )
+            return self._poster
+
+    def _assertions(self) -> list:
+        cpx = self.settings.cpx
+        if cpx is None:
+            return []
+        from ins_tui.insi.assertion import build_assertion_ps
+
+        return [
+            build_assertion_ps(
+                cpx.signer,
+                billing_id=cpx.billing_id,
+                activity_sector=cpx.activity_sector,
+                specialty_code=cpx.specialty_code,
+            )
+        ]
+
+    def _exchange(
+        self,
+        operation: str,
+        body: dict,
+        first_name: str | None,
+        place: str | None,
+        attempts: list[Attempt],
+        couverture: Couverture | None,
+    ) -> InsiOutcome | None:
+        """Send one request; return a final outcome, or None to let the strategy go on."""
+        try:
+            poster = self._ensure_poster()
+        except CertificateError as exc:
+            return InsiError(ErrorKind.CERTIFICATE, exc.message_fr, tuple(attempts))
+        except TransportError as exc:
+            return InsiError(exc.kind, exc.detail, tuple(attempts))
+        message_id = new_message_id()
+        try:
+            assertions = self._assertions()
+        except Exception as exc:  # the signer's errors carry a French message
+            message = getattr(exc, "message_fr", None)
+            if message is None:
+                raise
+            return InsiError(ErrorKind.CERTIFICATE, message, tuple(attempts))
+        request = build_request(
+            operation,
+            body,
+            self.settings,
+            message_id=message_id,
+            emitter=self._emitter,
+            couverture=couverture,
+            assertions=assertions,
+        )
+        headers = {"Content-Type": content_type(ACTIONS[operation])}
+        started = time.perf_counter()
+        base = {"operation": operation, "first_name": first_name, "birthplace": place,
+                "message_id": message_id, "request": request}
+        try:
+            status, data = poster.post(request, headers)
+        except TransportError as exc:
+            elapsed = time.perf_counter() - started
+            attempts.append(Attempt(**base, error=exc.detail, elapsed_s=elapsed))
+            log.warning("INSi %s %s: %s (%s)", operation, message_id, exc.kind, exc.detail)
+            return InsiError(exc.kind, MESSAGES[exc.kind], tuple(attempts))
+        elapsed = time.perf_counter() - started
+        try:
+            answer = parse_answer(status, data)
+        except HostileAnswer as exc:
+            attempts.append(
+                Attempt(**base, http_status=status, error=f"refused unread: {exc}",
+                        elapsed_s=elapsed)
+            )
+            log.warning("INSi %s %s: hostile answer refused (%s)", operation, message_id, exc)
+            return InsiError(ErrorKind.MALFORMED, MESSAGES[ErrorKind.MALFORMED], tuple(attempts))
+        except MalformedAnswer as exc:
+            attempts.append(
+                Attempt(**base, response=data, http_status=status, error=str(exc),
+                        elapsed_s=elapsed)
+            )
+            log.warning("INSi %s %s: malformed answer (%s)", operation, message_id, exc)
+            return InsiError(ErrorKind.MALFORMED, MESSAGES[ErrorKind.MALFORMED], tuple(attempts))
+        if isinstance(answer, Fault):
+            attempts.append(
+                Attempt(**base, response=data, http_status=status, fault=answer,
+                        elapsed_s=elapsed)
+            )
+            log.info("INSi %s %s: fault %s/%s", operation, message_id, answer.subcode,
+                     answer.detail_code)
+            return InsiError(classify_fault(answer), fault_message(answer), tuple(attempts),
+                             fault=answer)
+        attempts.append(
+            Attempt(**base, response=data, http_status=status, cr=answer.cr, elapsed_s=elapsed)
+        )
+        log.info("INSi %s %s: CR %s in %.0f ms", operation, message_id, answer.cr,
+                 elapsed * 1000)
+        return _final(answer, attempts)
+
+
+def _final(answer: Result, attempts: list[Attempt]) -> InsiOutcome | None:
+    if answer.cr == "00":
+        assert answer.identity is not None
+        return Found(answer.identity, tuple(attempts), answer.first_name_derived, answer.warnings)
+    if answer.cr in ("01", "02"):
+        return None
+    return InsiError(
+        ErrorKind.MALFORMED,
+        f"Réponse INSi inattendue (compte rendu {answer.cr} « {answer.label} ») : "
+        "rien n'a été enregistré.",
+        tuple(attempts),
+    )
+

@@ -1,0 +1,180 @@
+"""Building the request envelope: body through zeep, headers by hand.
+
+zeep renders the body from the WSDL, so element order and namespaces follow
+the contract files. The headers are built here on purpose: zeep's
+WsAddressingPlugin would add a `urn:uuid:` MessageID and a `wsa:To` (the
+service uses `uuid:`), and letting zeep render the declared `wsse:Security`
+part would emit an element the mTLS mode must not send (contract §11).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from ins_tui.insi.couverture import Couverture, VitaleQuery
+from ins_tui.insi.namespaces import (
+    ACTIONS,
+    CTXBAM,
+    CTXLPS,
+    OP_TRAITS,
+    OP_VITALE,
+    SAML,
+    WSA,
+    WSSE,
+    q,
+)
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from ins_tui.insi.settings import InsiSettings
+
+
+def new_message_id() -> str:
+    """`uuid:` + lowercase UUID, the only form every client and trace shows."""
+    return f"uuid:{uuid.uuid4()}"
+
+
+def _timestamp(now: datetime | None = None) -> str:
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):
+    from lxml import etree
+
+    el = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def contexte_lps(settings: InsiSettings, emitter: str | None) -> etree._Element:
+    from lxml import etree
+
+    root = etree.Element(q(CTXLPS, "ContexteLPS"), {"Version": "01_00", "Nature": "CTXLPS"},
+                         nsmap={"ctxlps": CTXLPS})
+    _sub(root, q(CTXLPS, "Id"), str(uuid.uuid4()))
+    _sub(root, q(CTXLPS, "Temps"), _timestamp())
+    if emitter:
+        _sub(root, q(CTXLPS, "Emetteur"), emitter)
+    lps = _sub(root, q(CTXLPS, "LPS"))
+    _sub(lps, q(CTXLPS, "IDAM"), settings.idam, R="4")
+    _sub(lps, q(CTXLPS, "Version"), settings.software_version)
+    _sub(lps, q(CTXLPS, "Instance"), settings.instance_id)
+    _sub(lps, q(CTXLPS, "Nom"), f"urn:lps:{settings.software_name}:{settings.software_version}")
+    return root
+
+
+def contexte_bam(emitter: str | None, couverture: Couverture | None) -> etree._Element:
+    from lxml import etree
+
+    root = etree.Element(q(CTXBAM, "ContexteBAM"), {"Version": "01_02", "Nature": "CTXBAM"},
+                         nsmap={"ctxbam": CTXBAM})
+    _sub(root, q(CTXBAM, "Id"), str(uuid.uuid4()))
+    _sub(root, q(CTXBAM, "Temps"), _timestamp())
+    if emitter:
+        _sub(root, q(CTXBAM, "Emetteur"), emitter)
+    cov = _sub(root, q(CTXBAM, "COUVERTURE"))
+    if couverture is None:
+        return root
+    c = couverture
+    for tag, value in (("GrandRegime", c.grand_regime), ("Organisme", c.organisme),
+                       ("CodeCentre", c.code_centre)):
+        if value:
+            _sub(cov, q(CTXBAM, tag), value)
+    if c.insured_number:
+        ident = _sub(_sub(cov, q(CTXBAM, "ASSURE")), q(CTXBAM, "Id"))
+        _sub(ident, q(CTXBAM, "Num"), c.insured_number)
+        if c.insured_key:
+            _sub(ident, q(CTXBAM, "Cle"), c.insured_key)
+    if any((c.beneficiary_nir, c.birth_date, c.rank is not None, c.porteur)):
+        ben = _sub(cov, q(CTXBAM, "BENEFICIAIRE"))
+        if c.beneficiary_nir:
+            nir = _sub(ben, q(CTXBAM, "Nir"))
+            _sub(nir, q(CTXBAM, "Num"), c.beneficiary_nir)
+            if c.beneficiary_nir_key:
+                _sub(nir, q(CTXBAM, "Cle"), c.beneficiary_nir_key)
+            if c.certification_date:
+                _sub(nir, q(CTXBAM, "DateCertification"), c.certification_date)
+        if c.birth_date:
+            _sub(ben, q(CTXBAM, "DateNai"), c.birth_date)
+        if c.rank is not None:
+            _sub(ben, q(CTXBAM, "Rang"), str(c.rank))
+        if c.porteur:
+            _sub(ben, q(CTXBAM, "Porteur"), c.porteur)
+    return root
+
+
+def wsa_headers(operation: str, message_id: str) -> list[etree._Element]:
+    from lxml import etree
+
+    action = etree.Element(q(WSA, "Action"), nsmap={"wsa": WSA})
+    action.text = ACTIONS[operation]
+    mid = etree.Element(q(WSA, "MessageID"), nsmap={"wsa": WSA})
+    mid.text = message_id
+    return [action, mid]
+
+
+def security(assertions: list[etree._Element]) -> etree._Element:
+    from lxml import etree
+
+    root = etree.Element(q(WSSE, "Security"), nsmap={"wsse": WSSE, "saml": SAML})
+    for assertion in assertions:
+        root.append(assertion)
+    return root
+
+
+def traits_body(birth_name: str, first_name: str, sex: str, birth_date: str,
+                birthplace: str | None) -> dict:
+    body = {"NomNaissance": birth_name, "Prenom": [first_name], "Sexe": sex,
+            "DateNaissance": birth_date}
+    if birthplace:
+        body["LieuNaissance"] = birthplace
+    return body
+
+
+def vitale_body(query: VitaleQuery) -> dict:
+    body: dict = {}
+    if query.beneficiary_nir:
+        body["MatriculeIndividu"] = {"NumIdentifiant": query.beneficiary_nir}
+    if query.insured_number:
+        body["MatriculeOD"] = {"NumIdentifiant": query.insured_number}
+    if query.birth_name:
+        body["NomNaissance"] = query.birth_name
+    if query.birth_date:
+        body["DateNaissance"] = query.birth_date
+    if query.rank:
+        body["RangNaissance"] = query.rank
+    return body
+
+
+def build_request(
+    operation: str,
+    body: dict,
+    settings: InsiSettings,
+    *,
+    message_id: str,
+    emitter: str | None,
+    couverture: Couverture | None = None,
+    assertions: list[etree._Element] | None = None,
+) -> bytes:
+    """The exact bytes to POST (kept as is in the attempt for the journal)."""
+    from lxml import etree
+
+    from ins_tui.insi.wsdl import cached_client
+
+    if operation not in (OP_TRAITS, OP_VITALE):
+        raise ValueError(operation)
+    client, service = cached_client()
+    headers = [
+        contexte_lps(settings, emitter),
+        contexte_bam(emitter, couverture),
+        *wsa_headers(operation, message_id),
+    ]
+    if assertions:
+        headers.insert(0, security(assertions))
+    envelope = client.create_message(service, operation, **body, _soapheaders=headers)
+    return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")

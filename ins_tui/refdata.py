@@ -1,0 +1,113 @@
+"""Loader of the compact COG tables in `data/cog/` — the only module reading reference data.
+
+The domain states the birthplace rules against the `CogTable` protocol; this
+module supplies the real tables. Loading parses ~40,000 rows, so it happens once
+per process (`load_cog` is cached) and only when a birthplace is looked up.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ins_tui.paths import data_file
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    name: str
+    kind: str  # commune, arrondissement, deleguee, associee, ancien, pays, territoire
+    current: str = ""  # the code that holds it today, when not itself
+
+
+_KIND_FR = {
+    "deleguee": "commune déléguée",
+    "associee": "commune associée",
+    "ancien": "ancien code",
+    "territoire": "territoire",
+}
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("-", " ").replace("'", " ").split())
+
+
+class CogTables:
+    """Communes (current, delegated, associated, arrondissements, former codes) and countries."""
+
+    def __init__(self, places: dict[str, Place], departements: dict[str, str]) -> None:
+        self._places = places
+        self._departements = departements
+        self._folded: list[tuple[str, Place]] | None = None
+
+    @classmethod
+    def from_dir(cls, directory: Path) -> CogTables:
+        places: dict[str, Place] = {}
+        with (directory / "communes.csv").open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                places[row["code"]] = Place(row["code"], row["name"], row["kind"], row["current"])
+        with (directory / "pays.csv").open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                places[row["code"]] = Place(row["code"], row["name"], row["kind"])
+        with (directory / "departements.csv").open(encoding="utf-8", newline="") as fh:
+            departements = {row["code"]: row["name"] for row in csv.DictReader(fh)}
+        return cls(places, departements)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def place(self, code: str) -> Place | None:
+        return self._places.get(code.strip().upper())
+
+    def is_known(self, code: str) -> bool:
+        return self.place(code) is not None
+
+    def name_of(self, code: str) -> str | None:
+        """Display name in French, saying when the code is not a current commune."""
+        place = self.place(code)
+        if place is None:
+            return None
+        if place.kind in _KIND_FR:
+            return f"{place.name} — {_KIND_FR[place.kind]}"
+        return place.name
+
+    def current_of(self, code: str) -> str | None:
+        place = self.place(code)
+        return place.current or None if place else None
+
+    def departement_of(self, code: str) -> str | None:
+        """Department name for a commune code, even one the tables do not know."""
+        code = code.strip().upper()
+        if code.startswith("99"):
+            return None
+        return self._departements.get(code[:3]) or self._departements.get(code[:2])
+
+    def find(self, text: str, limit: int = 20) -> list[Place]:
+        """Places whose name starts with `text` (accents, case, hyphens ignored)."""
+        wanted = _fold(text)
+        if not wanted:
+            return []
+        if self._folded is None:
+            self._folded = sorted(
+                ((_fold(p.name), p) for p in self._places.values()),
+                key=lambda item: (item[0], item[1].code),
+            )
+        found: list[Place] = []
+        for folded, place in self._folded:
+            if folded.startswith(wanted):
+                found.append(place)
+                if len(found) >= limit:
+                    break
+        return found
+
+
+@cache
+def load_cog() -> CogTables:
+    """The bundled tables (checkout `data/cog/` or wheel `ins_tui/_data/cog/`)."""
+    return CogTables.from_dir(data_file("cog"))

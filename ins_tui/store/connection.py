@@ -1,0 +1,98 @@
+"""Opening the SQLite file safely, and taking the write lock without surfacing "locked".
+
+Why this module exists: several desks (processes) share one file. The file must be
+private from its first byte (it holds identities), so it is created 0600 before SQLite
+touches it, and the umask is tightened while SQLite creates its -wal/-shm companions.
+Writers take the lock up front (BEGIN IMMEDIATE) so a transaction never fails half-way
+on a lock upgrade; the busy handler waits, and a retry loop covers the few cases where
+SQLite returns SQLITE_BUSY without calling the handler (e.g. during WAL recovery).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ins_tui.store.errors import DatabaseMissing, StoreBusy
+
+BUSY_TIMEOUT_S = 30.0
+_UMASK_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Files created inside are owner-only; umask is process-wide, hence the lock."""
+    with _UMASK_LOCK:
+        old = os.umask(0o077)
+        try:
+            yield
+        finally:
+            os.umask(old)
+
+
+def create_private_file(path: Path) -> bool:
+    """Create `path` empty with mode 0600 if absent; True when this call created it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode: transactions are opened explicitly by the store."""
+    if read_only:
+        if not path.is_file():
+            raise DatabaseMissing(str(path))
+        uri = f"file:{path}?mode=ro"
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+    else:
+        if not path.exists():
+            if not create:
+                raise DatabaseMissing(str(path))
+            create_private_file(path)
+        with private_umask():
+            conn = sqlite3.connect(
+                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            # WAL lets desks read the waiting list while another desk writes; the switch
+            # creates the -wal/-shm files, so it happens under the private umask.
+            conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable across process crashes in WAL mode (only a power loss can
+            # drop the last commits, never corrupt the file).
+            conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def begin_immediate(conn: sqlite3.Connection, *, deadline_s: float = BUSY_TIMEOUT_S * 2) -> None:
+    """BEGIN IMMEDIATE, retried with jitter until `deadline_s`; then a French StoreBusy."""
+    start = time.monotonic()
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            if time.monotonic() - start > deadline_s:
+                raise StoreBusy(deadline_s) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.25)

@@ -1,0 +1,146 @@
+"""The store's core: one connection, one write transaction per user action, the clock.
+
+Why `action()` is the only way to write: a user action (create a patient, import an
+INS, record a document) touches several tables; doing it in one BEGIN IMMEDIATE …
+COMMIT means a process killed at any instant leaves either all of it or none of it.
+Repository methods join the open action; called outside one with an `actor`, they
+open their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ins_tui.store import journal as journal_mod
+from ins_tui.store.connection import begin_immediate
+from ins_tui.store.errors import NoAction
+
+log = logging.getLogger("ins_tui.store")
+
+
+def system_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """The user action a write belongs to: who did it, what it was, when it started."""
+
+    actor: str
+    what: str
+    at: str
+
+
+class StoreCore:
+    path: Path
+
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime] | None
+    ) -> None:
+        conn.row_factory = sqlite3.Row
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+        self._clock = clock or system_now
+        self._lock = threading.RLock()
+        self._current: Action | None = None
+        self._own_commits = 0
+
+    # -- time -------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._clock()
+
+    def now_iso(self) -> str:
+        return self.now().isoformat(timespec="seconds")
+
+    def today(self) -> str:
+        return self.now().date().isoformat()
+
+    # -- transactions -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def action(self, actor: str, what: str) -> Iterator[Action]:
+        """One user action = one transaction; nested calls join the outer action."""
+        with self._lock:
+            if self._current is not None:
+                yield self._current
+                return
+            begin_immediate(self.conn)
+            self._current = Action(actor=actor, what=what, at=self.now_iso())
+            try:
+                yield self._current
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                log.info("action rolled back: %s", what)
+                raise
+            else:
+                self.conn.execute("COMMIT")
+                self._own_commits += 1
+            finally:
+                self._current = None
+
+    @contextlib.contextmanager
+    def _writing(self, what: str, actor: str | None) -> Iterator[Action]:
+        if self._current is not None:
+            yield self._current
+            return
+        if actor is None:
+            raise NoAction()
+        with self.action(actor, what) as act:
+            yield act
+
+    def data_version(self) -> int:
+        """Changes whenever any process (this one included) commits: cheap to poll.
+
+        PRAGMA data_version moves only for *other* connections' commits, so this
+        connection's own commits are added; both only grow, so the sum does too.
+        """
+        with self._lock:
+            other = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            return int(other) + self._own_commits
+
+    # -- journal ----------------------------------------------------------------------
+    def append(
+        self,
+        event: str,
+        *,
+        patient_id: int | None = None,
+        before: Any = None,
+        after: Any = None,
+        insi_request: bytes | None = None,
+        insi_response: bytes | None = None,
+    ) -> int:
+        """Append a journal row to the current action (raw INSi XML kept byte for byte)."""
+        act = self._current
+        if act is None:
+            raise NoAction()
+        return journal_mod.append_row(
+            self.conn,
+            at=self.now_iso(),
+            actor=act.actor,
+            action=act.what,
+            event=event,
+            patient_id=patient_id,
+            before=before,
+            after=after,
+            insi_request=insi_request,
+            insi_response=insi_response,
+        )
+
+    def verify_chain(self) -> journal_mod.ChainReport:
+        with self._lock:
+            return journal_mod.verify_chain(self.conn)
+
+    def _read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()

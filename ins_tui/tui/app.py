@@ -1,0 +1,530 @@
+"""The Textual application: wiring only (screens, card events, background retries, keys).
+
+Everything the secretary does is a desk call made from a thread worker; the card source's
+thread and the workers hand results back as messages. The app itself holds no rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from ins_tui.config import Config
+from ins_tui.tui import format as fmt
+from ins_tui.tui.messages import (
+    ActionDone,
+    CardEventArrived,
+    CardRead,
+    InsiFinished,
+    StatusNote,
+)
+from ins_tui.tui.themes import THEMES, pick_theme
+
+TRAINING_ONLY = {"insert_card", "remove_card", "apcv"}
+
+
+class InsTuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "ins-tui"
+    ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quitter", priority=True, id="app.quit",
+                tooltip="Quitter l'application"),
+        Binding("f1", "help", "Aide", id="app.help", tooltip="Afficher toutes les touches"),
+        Binding("f5", "insert_card", "Carte", id="app.insert_card",
+                tooltip="FORMATION : insérer une carte Vitale de test (liste)"),
+        Binding("f6", "remove_card", "Retirer", id="app.remove_card",
+                tooltip="FORMATION : retirer la carte de test"),
+        Binding("f7", "apcv", "ApCV", id="app.apcv",
+                tooltip="FORMATION : présenter l'appli carte Vitale simulée"),
+        Binding("f8", "day_journal", "Journal", id="app.journal",
+                tooltip="Journal du jour (échanges INSi consultables)"),
+        Binding("f9", "theme", "Thème", show=False, id="app.theme",
+                tooltip="Changer de thème (dont 16 couleurs)"),
+    ]
+
+    def __init__(
+        self,
+        desk: Any,
+        *,
+        config: Config | None = None,
+        card_source: Any = None,
+        training_cards: Any = None,
+        retry: Any = None,
+        training: bool = False,
+        operator: str | None = None,
+        theme_name: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        today: Callable[[], date] | None = None,
+        retry_interval: float = 5.0,
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.config = config or Config()
+        self.card_source = card_source
+        self.training_cards = training_cards
+        self.retry = retry
+        self.training = training
+        self.retry_interval = retry_interval
+        self._today = today
+        self.reader_state = "lecteur : en attente"
+        self.animation_level = "none"
+        env = os.environ if environ is None else environ
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = pick_theme(theme_name or self.config.theme, env)
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self.operator = operator or getattr(desk, "actor", "") or "accueil"
+        if operator:
+            desk.actor = operator
+        self._card_reader: str | None = None
+
+    # -- helpers used by screens ----------------------------------------------------------
+    def today(self) -> date:
+        if self._today is not None:
+            return self._today()
+        return self.desk.clock.now().date()
+
+    def banner(self) -> Iterator[Widget]:
+        if self.training:
+            from ins_tui.tui.widgets.banner import TrainingBanner
+
+            yield TrainingBanner()
+
+    def main_screen(self) -> Any:
+        from ins_tui.tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def say(self, text: str) -> None:
+        """Write on the status line of the screen in front (modals: the one below)."""
+        for screen in reversed(self.screen_stack):
+            found = screen.query("#status-line")
+            if found:
+                found.first(Static).update(text)
+                return
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from ins_tui.tui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+        self._install_sighup()
+        operators = tuple(self.config.operators)
+        if len(operators) > 1 and self.operator not in operators:
+            self._choose_operator(operators)
+        elif len(operators) == 1 and self.operator not in operators:
+            self._set_operator(operators[0])
+        if self.card_source is not None:
+            self.card_source.start(self._card_callback)
+        if self.retry is not None:
+            self.set_interval(self.retry_interval, self.run_retries)
+
+    def _install_sighup(self) -> None:
+        """A closed SSH session sends SIGHUP: exit cleanly so threads and pcscd stop."""
+        import asyncio
+        import signal
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+
+    def on_unmount(self) -> None:
+        import asyncio
+        import signal
+
+        if self.card_source is not None:
+            self.card_source.stop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+    def _choose_operator(self, operators: tuple[str, ...]) -> None:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        def chosen(index: int | None) -> None:
+            self._set_operator(operators[index or 0])
+
+        self.push_screen(
+            ChoiceList("Qui est à l'accueil ?", operators,
+                       prompt="Le journal indiquera ce nom pour chaque action.",
+                       cancellable=False),
+            chosen,
+        )
+
+    def _set_operator(self, name: str) -> None:
+        self.operator = name
+        self.desk.actor = name
+        main = self.main_screen()
+        if main is not None and main.is_mounted:
+            main.refresh_title()
+
+    # -- errors of workers: one place -------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = getattr(error, "message_fr", None) or (
+                f"Erreur inattendue ({type(error).__name__}) : l'action n'a pas abouti, "
+                "rien n'a été perdu."
+            )
+            self.say(message)
+
+    # -- card events (from the card source's thread) --------------------------------------
+    def _card_callback(self, event: Any) -> None:
+        """Runs on the card thread: only hands the event over (post_message is thread-safe)."""
+        self.post_message(CardEventArrived(event))
+
+    @on(CardEventArrived)
+    def _card_event(self, message: CardEventArrived) -> None:
+        from ins_tui.card.events import (
+            CardInserted,
+            CardRemoved,
+            ReadersChanged,
+            ServiceDown,
+            ServiceUp,
+        )
+
+        event = message.event
+        if isinstance(event, ServiceUp):
+            self._reader_state("lecteur : service prêt")
+        elif isinstance(event, ServiceDown):
+            self._reader_state("lecteur : service carte indisponible")
+        elif isinstance(event, ReadersChanged):
+            count = len(event.readers)
+            self._reader_state("lecteur : aucun" if not count else f"lecteur(s) : {count}")
+        elif isinstance(event, CardInserted):
+            self._card_reader = event.reader
+            self._reader_state("lecteur : carte insérée")
+            self.say("Carte Vitale insérée : lecture en cours…")
+            self._read_card(event.reader)
+        elif isinstance(event, CardRemoved):
+            self._reader_state("lecteur : pas de carte")
+            self.say("Carte retirée.")
+
+    def _reader_state(self, text: str) -> None:
+        if text == self.reader_state:
+            return
+        self.reader_state = text
+        main = self.main_screen()
+        if main is not None and main.is_mounted:
+            main.refresh_title()
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def _read_card(self, reader: str) -> None:
+        try:
+            card = self.card_source.read(reader)
+        except Exception as exc:
+            message = getattr(exc, "message_fr", None) or str(exc) or type(exc).__name__
+            self.post_message(CardRead(reader, [], f"Carte illisible : {message}"))
+            return
+        self.post_message(CardRead(reader, list(card.beneficiaries)))
+
+    @on(CardRead)
+    def _card_read(self, message: CardRead) -> None:
+        if message.error_fr:
+            self.say(message.error_fr)
+            return
+        beneficiaries = message.beneficiaries
+        if not beneficiaries:
+            self.say("Carte lue mais sans bénéficiaire : saisir l'identité à la main.")
+            return
+        picked = self.desk.pick_beneficiary(beneficiaries)
+        if picked is not None:
+            self._match(picked)
+            return
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                self.say("Aucun bénéficiaire choisi.")
+            else:
+                self._match(beneficiaries[index])
+
+        labels = [
+            f"{b.birth_name} {(b.first_name or '').title()} — né·e le {_card_date(b)}"
+            for b in beneficiaries
+        ]
+        self._to_main()
+        self.push_screen(
+            ChoiceList("Carte Vitale : plusieurs bénéficiaires", labels,
+                       prompt="Qui est le patient ?", name="beneficiaries"),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="card-match", exit_on_error=False)
+    def _match(self, beneficiary: Any) -> None:
+        match = self.desk.match_beneficiary(beneficiary)
+        self.post_message(ActionDone(match, choice="card"))
+
+    @on(ActionDone)
+    def _app_action_done(self, message: ActionDone) -> None:
+        if message.choice == "card":
+            self._show_match(message.outcome)
+        elif message.choice == "apcv":
+            outcome, patient_id = message.outcome
+            self.say(outcome.message_fr)
+            if patient_id is not None:
+                self.open_patient(patient_id, intro=outcome.message_fr)
+        elif message.choice == "arrival":
+            self.say(message.outcome)
+            main = self.main_screen()
+            if main is not None:
+                main.refresh_list()
+
+    def _show_match(self, match: Any) -> None:
+        from ins_tui.tui.screens.identity import IdentityScreen
+
+        self._to_main()
+        if match.patient is None and match.prepared is not None and not match.needs_insi:
+            self.say(match.message_fr)
+            self.open_form(None, initial=match.prepared.traits, then_search=True)
+            return
+        self.push_screen(
+            IdentityScreen(
+                match.patient.id if match.patient is not None else None,
+                prepared=match.prepared,
+                search=match.needs_insi,
+                intro=match.message_fr,
+            )
+        )
+
+    def _to_main(self) -> None:
+        main = self.main_screen()
+        while len(self.screen_stack) > 1 and self.screen is not main:
+            self.pop_screen()
+
+    # -- background INSi retries ----------------------------------------------------------
+    def run_retries(self) -> None:
+        self._retry_tick()
+
+    @work(thread=True, exclusive=True, group="retry", exit_on_error=False)
+    def _retry_tick(self) -> None:
+        for result in self.retry.tick():
+            self.post_message(InsiFinished(result, background=True))
+
+    @on(InsiFinished)
+    def _background_result(self, message: InsiFinished) -> None:
+        from ins_tui.tui.screens.identity import IdentityScreen
+
+        result = message.result
+        screen = self.screen
+        if (isinstance(screen, IdentityScreen) and result is not None
+                and screen.patient_id == result.patient_id):
+            screen.show_result(result)
+        elif result is not None:
+            self.say(f"Relance INSi (patient n° {result.patient_id}) : {result.message_fr}")
+        main = self.main_screen()
+        if main is not None:
+            main.refresh_list()
+
+    # -- navigation used by screens -------------------------------------------------------
+    def open_patient(self, patient_id: int, *, search_insi: bool = False,
+                     intro: str = "") -> None:
+        from ins_tui.domain.model import Channel
+        from ins_tui.tui.screens.identity import IdentityScreen
+
+        self.push_screen(IdentityScreen(patient_id, search=search_insi,
+                                        channel=Channel.INSI if search_insi else None,
+                                        intro=intro))
+
+    def open_search(self) -> None:
+        from ins_tui.tui.screens.search import SearchScreen
+
+        self.push_screen(SearchScreen())
+
+    def start_arrival(self) -> None:
+        from ins_tui.tui.screens.search import ARRIVAL, SearchScreen
+
+        self.push_screen(SearchScreen(ARRIVAL))
+
+    def open_form(self, patient_id: int | None, *, initial: Any = None,
+                  then_search: bool = False) -> None:
+        from ins_tui.tui.screens.patient_form import PatientForm
+
+        self.push_screen(PatientForm(patient_id, initial=initial, then_search=then_search))
+
+    def after_patient_saved(self, patient_id: int, message_fr: str, *, search: bool) -> None:
+        from ins_tui.tui.screens.identity import IdentityScreen
+
+        screen = self.screen
+        if isinstance(screen, IdentityScreen) and screen.patient_id == patient_id:
+            screen.reload()
+            screen.say(message_fr)
+            return
+        self.open_patient(patient_id, search_insi=search, intro=message_fr)
+
+    def open_journal(self, patient_id: int | None) -> None:
+        from ins_tui.tui.screens.journal import JournalScreen
+
+        self.push_screen(JournalScreen(patient_id))
+
+    def choose_practitioner(self, patient_id: int) -> None:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        practitioners = tuple(self.config.practitioners)
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                self.say("Arrivée annulée.")
+            else:
+                self._add_arrival(patient_id, practitioners[index])
+
+        self.push_screen(ChoiceList("Arrivée : quel praticien ?", practitioners), chosen)
+
+    @work(thread=True, exclusive=True, group="arrival", exit_on_error=False)
+    def _add_arrival(self, patient_id: int, practitioner: str) -> None:
+        self.desk.add_arrival(patient_id, practitioner)
+        self.post_message(ActionDone(f"Arrivée ajoutée ({practitioner}).", choice="arrival"))
+
+    # -- global actions -------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("insert_card", "remove_card"):
+            return self.training_cards is not None
+        if action == "apcv":
+            return getattr(self.desk, "apcv", None) is not None
+        return True
+
+    def help_sections(self) -> list[tuple[str, Any]]:
+        from ins_tui.tui.keys import help_sections
+
+        return help_sections(training=self.training)
+
+    def action_help(self) -> None:
+        from ins_tui.tui.keys import key_display
+        from ins_tui.tui.screens.help import HelpScreen, describe_bindings
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        text = describe_bindings(self.help_sections(), dict(self._keymap), key_display)
+        self.push_screen(HelpScreen(text))
+
+    def action_day_journal(self) -> None:
+        self.open_journal(None)
+
+    def action_theme(self) -> None:
+        from ins_tui.tui.themes import THEME_NAMES
+
+        index = THEME_NAMES.index(self.theme) if self.theme in THEME_NAMES else -1
+        self.theme = THEME_NAMES[(index + 1) % len(THEME_NAMES)]
+        self.say(f"Thème : {self.theme}")
+
+    def action_insert_card(self) -> None:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        profiles = self.training_cards.profiles()
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._insert_card(profiles[index].name)
+
+        self.push_screen(
+            ChoiceList("FORMATION : insérer une carte de test", [p.label for p in profiles],
+                       name="card-picker"),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="training-card", exit_on_error=False)
+    def _insert_card(self, name: str) -> None:
+        self.training_cards.insert(name)
+
+    def action_remove_card(self) -> None:
+        self._remove_card()
+
+    @work(thread=True, exclusive=True, group="training-card", exit_on_error=False)
+    def _remove_card(self) -> None:
+        if not self.training_cards.remove():
+            self.post_message(StatusNote("Aucune carte de test insérée."))
+
+    @on(StatusNote)
+    def _app_note(self, message: StatusNote) -> None:
+        self.say(message.text)
+
+    def action_apcv(self) -> None:
+        self._apcv_identities()
+
+    @work(thread=True, exclusive=True, group="apcv", exit_on_error=False)
+    def _apcv_identities(self) -> None:
+        identities = self.desk.apcv_identities()
+        self.call_from_thread(self._apcv_pick, identities)
+
+    def _apcv_pick(self, identities: list[Any]) -> None:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        labels = [
+            f"{p.identity.traits.birth_name} {p.identity.traits.first_first_name.title()} "
+            f"({p.role_fr}) — né·e le {fmt.date_fr(p.identity.traits.birth_date)}"
+            for p in identities
+        ]
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._apcv_candidates(identities[index])
+
+        self._to_main()
+        self.push_screen(
+            ChoiceList("Appli carte Vitale : identités présentées", labels,
+                       prompt="Qui est le patient ? (l'INS de l'appli est qualifié, sans "
+                       "appel INSi)", name="apcv"),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="apcv", exit_on_error=False)
+    def _apcv_candidates(self, presented: Any) -> None:
+        candidates = self.desk.apcv_candidates(presented)
+        self.call_from_thread(self._apcv_confirm, presented, candidates)
+
+    def _apcv_confirm(self, presented: Any, candidates: list[Any]) -> None:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        traits = presented.identity.traits
+        labels = [
+            f"{fmt.person_name(c.traits.birth_name, c.traits.first_first_name)} — né·e le "
+            f"{fmt.date_fr(c.traits.birth_date)} — {fmt.status_text(c.status)}"
+            for c in candidates
+        ]
+        labels.append(
+            f"Nouveau patient : {traits.birth_name} {traits.first_first_name.title()}"
+        )
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                self.say("Appli carte Vitale : rien n'a été enregistré.")
+                return
+            patient_id = candidates[index].id if index < len(candidates) else None
+            self._apcv_present(presented, patient_id)
+
+        self.push_screen(
+            ChoiceList("Appli carte Vitale : confirmer le patient", labels,
+                       prompt="Vérifiez que c'est bien la personne présente.",
+                       name="apcv-confirm"),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="apcv", exit_on_error=False)
+    def _apcv_present(self, presented: Any, patient_id: int | None) -> None:
+        outcome = self.desk.apcv_present(presented, patient_id)
+        if patient_id is None and outcome.ok:
+            found = self.desk.apcv_candidates(presented)
+            patient_id = found[0].id if found else None
+        self.post_message(ActionDone((outcome, patient_id), choice="apcv"))
+
+
+def _card_date(beneficiary: Any) -> str:
+    """A card date as written: ISO when calendar-valid, else the raw (lunar) digits."""
+    born = beneficiary.birth_date
+    iso = getattr(born, "iso", None)
+    return fmt.date_fr(iso) if iso else str(getattr(born, "raw", "?"))

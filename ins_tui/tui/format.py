@@ -1,0 +1,79 @@
+"""How values are shown on screen (dates, ages, names, statuses): display only, no rules.
+
+Statuses and verdicts carry a symbol *and* a word so meaning never rests on colour
+(16-colour consoles, colour-blind users).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+STATUS_SYMBOL = {"PROV": "○", "RECUP": "◐", "VALI": "◑", "QUAL": "●"}
+STATUS_WORD = {
+    "PROV": "provisoire",
+    "RECUP": "récupérée",
+    "VALI": "validée",
+    "QUAL": "qualifiée",
+}
+STATE_WORD = {
+    "en_attente": "en attente",
+    "en_consultation": "en consultation",
+    "parti": "parti",
+}
+SEX_WORD = {"F": "F (féminin)", "M": "M (masculin)"}
+
+
+def date_fr(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    try:
+        year, month, day = iso[:10].split("-")
+    except ValueError:
+        return iso
+    return f"{day}/{month}/{year}"
+
+
+def age_on(birth_iso: str | None, today: date) -> str:
+    if not birth_iso:
+        return "—"
+    try:
+        born = date.fromisoformat(birth_iso[:10])
+    except ValueError:
+        return "?"
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if years >= 2:
+        return f"{years} ans"
+    months = (today.year - born.year) * 12 + today.month - born.month
+    months -= today.day < born.day
+    return f"{max(months, 0)} mois"
+
+
+def time_of(iso_datetime: str | None) -> str:
+    """`HH:MM` of a stored ISO timestamp (the store keeps local, aware times)."""
+    if not iso_datetime or len(iso_datetime) < 16:
+        return "—"
+    return iso_datetime[11:16]
+
+
+def status_cell(status: object) -> str:
+    code = str(getattr(status, "value", status))
+    return f"{STATUS_SYMBOL.get(code, '?')} {code}"
+
+
+def status_text(status: object) -> str:
+    code = str(getattr(status, "value", status))
+    return f"{STATUS_SYMBOL.get(code, '?')} {code} ({STATUS_WORD.get(code, code)})"
+
+
+def person_name(birth_name: str, first_name: str | None, used_name: str | None = None) -> str:
+    first = (first_name or "").title()
+    if used_name and used_name != birth_name:
+        return f"{used_name} {first} (né·e {birth_name})"
+    return f"{birth_name} {first}".strip()
+
+
+def mask_matricule(matricule: str | None) -> str:
+    """On screen the INS is shown in full (the secretary needs it); this is for logs only."""
+    if not matricule:
+        return "—"
+    return matricule[:1] + "•" * (len(matricule) - 3) + matricule[-2:]

@@ -1,0 +1,92 @@
+"""Every key of the app, grouped by screen: the source of F1 and of docs/keys.md.
+
+Both are built from the screens' `BINDINGS`, so the help can never promise a key that
+does not exist (a test compares docs/keys.md with `keys_markdown()`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
+    from ins_tui.tui.app import TRAINING_ONLY, InsTuiApp
+    from ins_tui.tui.screens.choice_list import ChoiceList
+    from ins_tui.tui.screens.confirm import ConfirmModal
+    from ins_tui.tui.screens.criteria import CriteriaModal
+    from ins_tui.tui.screens.document_step import DocumentStep
+    from ins_tui.tui.screens.identity import IdentityScreen
+    from ins_tui.tui.screens.journal import JournalScreen
+    from ins_tui.tui.screens.main import MainScreen
+    from ins_tui.tui.screens.patient_form import PatientForm
+    from ins_tui.tui.screens.search import SearchScreen
+
+    everywhere = [
+        b for b in InsTuiApp.BINDINGS
+        if training or b.action not in TRAINING_ONLY
+    ]
+    return [
+        ("Partout", everywhere),
+        ("File d'attente (écran principal)", MainScreen.BINDINGS),
+        ("Identité du patient (carte, INSi, comparaison)", IdentityScreen.BINDINGS),
+        ("Pièce d'identité (avant qualification)", _with_digits(DocumentStep.BINDINGS,
+                                                                "Choisir la pièce n° 1 à 9")),
+        ("Recherche de patient", [*SearchScreen.BINDINGS, _enter("Choisir le patient")]),
+        ("Fiche patient (création, modification)", PatientForm.BINDINGS),
+        ("Recherche INS avec plus de critères", CriteriaModal.BINDINGS),
+        ("Listes (bénéficiaires, cartes de test, ApCV, praticiens)",
+         _with_digits(ChoiceList.BINDINGS, "Choisir l'élément n° 1 à 9",
+                      extra=[_enter("Valider l'élément surligné (↑↓ pour se déplacer)")])),
+        ("Confirmation", ConfirmModal.BINDINGS),
+        ("Journal", JournalScreen.BINDINGS),
+    ]
+
+
+def _enter(description: str) -> Any:
+    from textual.binding import Binding
+
+    return Binding("enter", "noop", description)
+
+
+def _with_digits(bindings: Any, description: str, extra: list[Any] | None = None) -> list[Any]:
+    from textual.binding import Binding
+
+    kept = [b for b in bindings if not (b.id or "").rsplit(".", 1)[-1].startswith("pick")]
+    return [*kept, *(extra or []), Binding("1-9", "noop", description)]
+
+
+_NAMES = {
+    "enter": "Entrée", "escape": "Échap", "up": "↑", "down": "↓", "left": "←",
+    "right": "→", "plus": "+", "minus": "-", "space": "Espace", "tab": "Tab",
+}
+
+
+def key_display(key: str) -> str:
+    """A key as a French keyboard user names it: `ctrl+s` → `Ctrl+S`, `escape` → `Échap`."""
+    parts = key.strip().split("+")
+    *modifiers, last = parts if key.strip() != "plus" else ["plus"]
+    shown = _NAMES.get(last, last.upper() if modifiers or len(last) > 1 else last)
+    return "+".join([*(m.capitalize() for m in modifiers), shown])
+
+
+def keys_markdown() -> str:
+    """docs/keys.md: the same content as F1, as Markdown tables."""
+    lines = [
+        "# Touches de ins-tui",
+        "",
+        "Générée depuis les raccourcis de l'application (`ins_tui/tui/keys.py`) ; F1 affiche",
+        "la même liste. Chaque raccourci a un identifiant, modifiable dans la configuration",
+        "(`[keymap]` du fichier TOML, ou `INS_TUI_KEYMAP=\"id=touche,…\"`).",
+        "Les touches marquées FORMATION n'existent qu'en mode formation (`make run`).",
+        "",
+    ]
+    for title, bindings in help_sections(training=True):
+        lines += [f"## {title}", "", "| Touche | Action | Identifiant |", "|---|---|---|"]
+        for binding in bindings:
+            description = binding.tooltip or binding.description
+            if not description:
+                continue
+            keys = " / ".join(key_display(k) for k in binding.key.split(","))
+            lines.append(f"| {keys} | {description} | `{binding.id or '—'}` |")
+        lines.append("")
+    return "\n".join(lines)

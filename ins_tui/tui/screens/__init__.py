@@ -1,0 +1,1 @@
+"""Screens and modals of the front desk; each module holds one screen."""

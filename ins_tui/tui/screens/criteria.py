@@ -1,0 +1,90 @@
+"""More criteria for an INSi traits search after CR 01 / CR 02: every birth first name
+from the ID document and the birthplace code (the BRET follow-up, insi-contract §5.2)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+
+class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
+    """Dismisses with (birthplace, first_names), normalised by the domain, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Annuler", id="criteria.cancel"),
+        Binding("ctrl+s,f10", "submit", "Rechercher", id="criteria.submit"),
+    ]
+
+    def __init__(self, traits: Any) -> None:
+        super().__init__()
+        self._traits = traits
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-body", id="criteria"):
+            yield Static("Recherche INS avec plus de critères", classes="modal-title")
+            yield Label("Tous les prénoms de naissance (pièce d'identité) :")
+            yield Input(getattr(self._traits, "first_names", "") or "", id="c-first-names")
+            yield Static("", id="c-first-names-fb", classes="form-feedback", markup=False)
+            yield Label("Lieu de naissance, code COG (5 caractères, pas le code postal) :")
+            yield Input(getattr(self._traits, "birthplace", "") or "", id="c-birthplace")
+            yield Static("", id="c-birthplace-fb", classes="form-feedback", markup=False)
+            yield Static("Entrée ou Ctrl+S : rechercher   Échap : annuler",
+                         classes="modal-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#c-first-names", Input).focus()
+        self._check()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._check()
+
+    def _check(self) -> tuple[str | None, str | None, bool]:
+        from ins_tui.domain.cog import check_birthplace
+        from ins_tui.domain.names import NameKind, normalise_name
+
+        names_text = self.query_one("#c-first-names", Input).value
+        place_text = self.query_one("#c-birthplace", Input).value
+        names = normalise_name(names_text, NameKind.FIRST_NAMES) if names_text.strip() else None
+        place, place_problems = check_birthplace(place_text)
+        ok = True
+        names_fb = self.query_one("#c-first-names-fb", Static)
+        if names is None:
+            names_fb.update("")
+        elif names.value is None:
+            ok = False
+            names_fb.update("✗ " + "; ".join(p.message for p in names.problems))
+        else:
+            names_fb.update(f"✓ {names.value}")
+        place_fb = self.query_one("#c-birthplace-fb", Static)
+        errors = [p for p in place_problems if p.severity == "error"]
+        if errors:
+            ok = False
+            place_fb.update("✗ " + "; ".join(p.message for p in errors))
+        else:
+            place_fb.update(f"✓ {place}" if place else "")
+        return place, (names.value if names else None), ok
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        place, names, ok = self._check()
+        if not ok:
+            return
+        if not place and not names:
+            self.query_one("#c-birthplace-fb", Static).update(
+                "Indiquez au moins un critère de plus."
+            )
+            return
+        self.dismiss((place, names))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,367 @@
+"""One patient's identity: what is happening with INSi, the comparison, and the next key.
+
+Opened by a card insertion (the INSi search starts on mount, no key pressed), from the
+list (Enter) or a search. The screen always says in one line what is going on and in one
+line what the secretary can do next; every choice is a key and each goes to the desk,
+which journals it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ins_tui.tui import format as fmt
+from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote
+from ins_tui.tui.widgets.comparison import ComparisonPanel
+
+if TYPE_CHECKING:
+    from ins_tui.tui.app import InsTuiApp
+
+SEARCHING = "Recherche INS en cours (téléservice INSi)…"
+
+
+class IdentityScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Retour", id="identity.back", tooltip="Revenir à la file"),
+        Binding("enter", "qualify", "Qualifier", id="identity.qualify",
+                tooltip="Qualifier l'identité (pièce d'identité contrôlée)"),
+        Binding("a", "resolve('ADOPT_INS')", "Adopter INS", id="identity.adopt",
+                tooltip="Différences : adopter les traits INS"),
+        Binding("g", "resolve('KEEP_PROVISIONAL')", "Garder provisoire", id="identity.keep",
+                tooltip="Différences : garder l'identité locale provisoire, sans INS"),
+        Binding("d", "resolve('MARK_DOUBTFUL')", "Douteuse", id="identity.doubtful",
+                tooltip="Différences : marquer l'identité douteuse"),
+        Binding("t", "more_criteria", "Plus de critères", id="identity.criteria",
+                tooltip="Rechercher l'INS par traits avec plus de critères (CR 01 / CR 02)"),
+        Binding("i", "search_insi", "Rechercher l'INS", id="identity.search",
+                tooltip="Rechercher l'INS par les traits du patient"),
+        Binding("e", "edit", "Modifier", id="identity.edit",
+                tooltip="Modifier les traits du patient"),
+        Binding("u", "unlock", "Déverrouiller", show=False, id="identity.unlock",
+                tooltip="Déverrouiller les traits INSi (supprime le statut et l'INS)"),
+        Binding("v", "arrival", "Arrivée", show=False, id="identity.arrival",
+                tooltip="Ajouter ce patient à la file du jour"),
+        Binding("j", "journal", "Journal", show=False, id="identity.journal",
+                tooltip="Journal de ce patient"),
+    ]
+
+    def __init__(
+        self,
+        patient_id: int | None = None,
+        *,
+        prepared: Any = None,
+        search: bool = False,
+        channel: Any = None,
+        intro: str = "",
+    ) -> None:
+        super().__init__(id="identity")
+        self.patient_id = patient_id
+        self.prepared = prepared
+        self.record: Any = None
+        self.result: Any = None
+        self._search_on_mount = search
+        self._channel = channel
+        self._intro = intro
+        self.searching = False
+
+    @property
+    def desk_app(self) -> InsTuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield from self.desk_app.banner()
+        with VerticalScroll(id="identity-body"):
+            yield Static("", id="identity-who", markup=False)
+            yield Static("", id="identity-state", markup=False)
+            yield ComparisonPanel(id="comparison")
+            yield Static("", id="identity-next", markup=False)
+        yield Static("", id="status-line", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#identity-body").focus()
+        if self._intro:
+            self.set_state(self._intro)
+        self.reload()
+        if self._search_on_mount:
+            self.start_search()
+
+    # -- display -------------------------------------------------------------------------
+    def set_state(self, text: str, kind: str = "") -> None:
+        state = self.query_one("#identity-state", Static)
+        state.update(text)
+        state.set_classes(f"-{kind}" if kind else "")
+
+    def set_next(self, text: str) -> None:
+        self.query_one("#identity-next", Static).update(text)
+
+    def say(self, text: str) -> None:
+        self.query_one("#status-line", Static).update(text)
+
+    def reload(self) -> None:
+        """Re-read the patient (cheap, one row) and redraw the identity block."""
+        if self.patient_id is not None:
+            self.record = self.desk_app.desk.get_patient(self.patient_id)
+        self._show_who()
+        self.refresh_bindings()
+
+    def _show_who(self) -> None:
+        who = self.query_one("#identity-who", Static)
+        if self.record is not None:
+            traits, rec = self.record.traits, self.record
+            lines = [
+                fmt.person_name(traits.birth_name, traits.first_first_name, traits.used_name),
+                f"Prénoms de naissance : {traits.first_names or '—'} · Sexe : "
+                f"{getattr(traits.sex, 'value', None) or '—'} · Né·e le "
+                f"{fmt.date_fr(traits.birth_date)} · Lieu : {traits.birthplace or '—'}",
+                f"Identité : {fmt.status_text(rec.status)}"
+                + (f" · {', '.join(sorted(str(a) for a in rec.attributes))}"
+                   if rec.attributes else "")
+                + (f" · INS {rec.ins.matricule}" if rec.ins is not None else ""),
+            ]
+            if rec.locked:
+                lines.append("Traits INSi verrouillés (u : déverrouiller).")
+            who.update("\n".join(lines))
+        elif self.prepared is not None:
+            traits = self.prepared.traits
+            who.update(
+                f"Nouveau patient (depuis la carte) : {traits.birth_name} "
+                f"{traits.first_first_name.title()} · né·e le {fmt.date_fr(traits.birth_date)}"
+            )
+        else:
+            who.update("Patient inconnu.")
+
+    # -- INSi ----------------------------------------------------------------------------
+    def start_search(self, *, birthplace: str | None = None,
+                     first_names: str | None = None) -> None:
+        self.searching = True
+        self.result = None
+        self.query_one(ComparisonPanel).show(None)
+        self.set_state(SEARCHING)
+        self.set_next("Patientez : la réponse s'affichera ici (Échap pour continuer ailleurs).")
+        self.refresh_bindings()
+        self._search(birthplace, first_names)
+
+    @work(thread=True, exclusive=True, group="insi", exit_on_error=False)
+    def _search(self, birthplace: str | None, first_names: str | None) -> None:
+        from ins_tui.domain.model import Channel
+
+        desk = self.desk_app.desk
+        target = self.patient_id if self.patient_id is not None else self.prepared
+        channel = self._channel or (
+            Channel.CARTE_VITALE if self.prepared is not None else Channel.INSI
+        )
+        if birthplace or first_names:
+            channel = Channel.INSI
+        try:
+            result = desk.retrieve_ins(target, channel, birthplace=birthplace,
+                                       first_names=first_names)
+        except Exception as exc:
+            message = getattr(exc, "message_fr", None) or f"Recherche INS impossible : {exc}"
+            self.post_message(StatusNote(message, "error"))
+            self.post_message(InsiFinished(None))
+            return
+        self.post_message(InsiFinished(result))
+
+    @on(InsiFinished)
+    def _insi_finished(self, message: InsiFinished) -> None:
+        message.stop()
+        self.show_result(message.result)
+
+    def show_result(self, result: Any) -> None:
+        """Say what INSi answered; called for the first try and for background retries."""
+        from ins_tui.desk.results import InsiResultKind as Kind
+
+        self.searching = False
+        if result is None:
+            self.set_state("La recherche INS n'a pas abouti.", "error")
+            self.set_next("i : relancer la recherche   Échap : retour")
+            self.refresh_bindings()
+            return
+        self.result = result
+        if result.patient_id is not None:
+            self.patient_id = result.patient_id
+            self.prepared = None
+        self.reload()
+        self.query_one(ComparisonPanel).show(result.comparison)
+        kind = result.kind
+        if kind is Kind.MATCHED:
+            self.set_state(result.message_fr.replace(" Entrée : qualifier l'identité", ""),
+                           "ok")
+            self.set_next("Entrée : qualifier l'identité")
+        elif kind is Kind.DIFFERENT:
+            self.set_state(result.message_fr, "warn")
+            self.set_next("a : adopter les traits INS   g : garder provisoire   "
+                          "d : marquer douteuse")
+        elif kind in (Kind.NOT_FOUND, Kind.SEVERAL):
+            self.set_state(result.message_fr, "warn")
+            self.set_next("t : rechercher avec plus de critères (lieu de naissance, "
+                          "autres prénoms)   Échap : retour")
+        elif kind is Kind.QUEUED:
+            self.set_state(result.message_fr, "error")
+            self.set_next("Échap : continuer l'accueil (la réponse arrivera ici et dans "
+                          "la file)")
+        else:
+            self.set_state(result.message_fr, "warn")
+            self.set_next("e : modifier les traits   Échap : retour")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from ins_tui.desk.results import InsiResultKind as Kind
+
+        kind = getattr(self.result, "kind", None)
+        if action == "resolve":
+            return kind is Kind.DIFFERENT
+        if action == "more_criteria":
+            return kind in (Kind.NOT_FOUND, Kind.SEVERAL) or None
+        if action == "qualify":
+            status = str(getattr(getattr(self.record, "status", None), "value", ""))
+            return (status in ("RECUP", "VALI") and not self.searching) or None
+        if action == "unlock":
+            return bool(self.record is not None and self.record.locked) or None
+        if action in ("search_insi", "edit", "arrival", "journal"):
+            return (self.record is not None and not self.searching) or None
+        return True
+
+    # -- actions -------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.dismiss_screen()
+
+    def dismiss_screen(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        main = self.desk_app.main_screen()
+        if main is not None:
+            main.refresh_list()
+
+    def action_search_insi(self) -> None:
+        self.start_search()
+
+    def action_more_criteria(self) -> None:
+        from ins_tui.tui.screens.criteria import CriteriaModal
+
+        traits = self.record.traits if self.record is not None else None
+
+        def done(values: tuple[str | None, str | None] | None) -> None:
+            if values is not None:
+                self.start_search(birthplace=values[0], first_names=values[1])
+
+        self.app.push_screen(CriteriaModal(traits), done)
+
+    def action_resolve(self, choice_name: str) -> None:
+        from ins_tui.desk.results import DiffChoice
+
+        self._resolve(DiffChoice[choice_name])
+
+    @work(thread=True, exclusive=True, group="identity-action", exit_on_error=False)
+    def _resolve(self, choice: Any) -> None:
+        outcome = self.desk_app.desk.resolve_differences(self.result, choice)
+        self.post_message(ActionDone(outcome, choice=choice))
+
+    def action_qualify(self) -> None:
+        if self.record is None:
+            return
+        if not self.desk_app.desk.needs_document(self.record.id):
+            self._qualify(None)
+            return
+        from ins_tui.tui.screens.document_step import DocumentStep
+
+        documents = [(d.code, d.label_fr) for d in self.desk_app.desk.document_choices()]
+        label = fmt.person_name(self.record.traits.birth_name,
+                                self.record.traits.first_first_name)
+
+        def chosen(code: str | None) -> None:
+            if code is None:
+                self.say("Qualification annulée : aucune pièce choisie.")
+            else:
+                self._qualify(code)
+
+        self.app.push_screen(DocumentStep(documents, patient_label=label), chosen)
+
+    @work(thread=True, exclusive=True, group="identity-action", exit_on_error=False)
+    def _qualify(self, code: str | None) -> None:
+        outcome = self.desk_app.desk.qualify(self.record.id, code)
+        self.post_message(ActionDone(outcome))
+
+    def action_unlock(self) -> None:
+        from ins_tui.tui.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._unlock()
+            else:
+                self.say("Déverrouillage annulé : rien n'a changé.")
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Déverrouiller les traits venus de l'INSi ?\n"
+                "Le statut de l'identité et l'INS seront supprimés ; une nouvelle "
+                "recherche INS sera nécessaire.",
+                title="Déverrouiller",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="identity-action", exit_on_error=False)
+    def _unlock(self) -> None:
+        outcome = self.desk_app.desk.unlock_insi_fields(self.record.id)
+        self.post_message(ActionDone(outcome))
+
+    def action_edit(self) -> None:
+        if self.record is not None:
+            self.desk_app.open_form(self.record.id)
+
+    def action_journal(self) -> None:
+        if self.record is not None:
+            self.desk_app.open_journal(self.record.id)
+
+    def action_arrival(self) -> None:
+        if self.record is not None:
+            self.desk_app.choose_practitioner(self.record.id)
+
+    @on(StatusNote)
+    def _note(self, message: StatusNote) -> None:
+        message.stop()
+        self.say(message.text)
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        outcome = message.outcome
+        self.reload()
+        if message.choice is not None and outcome.ok:
+            from ins_tui.desk.results import DiffChoice
+
+            if message.choice is DiffChoice.ADOPT_INS:
+                self.result = _with_kind(self.result, "MATCHED")
+                self.set_state(outcome.message_fr.replace(" Entrée : qualifier l'identité", ""),
+                               "ok")
+                self.set_next("Entrée : qualifier l'identité")
+            else:
+                self.result = None
+                self.query_one(ComparisonPanel).show(None)
+                self.set_state(outcome.message_fr, "warn")
+                self.set_next("Échap : retour")
+        else:
+            self.set_state(outcome.message_fr, "ok" if outcome.ok else "error")
+            status = str(getattr(outcome.status, "value", outcome.status or ""))
+            if outcome.ok and status == "QUAL":
+                self.set_next("Identité qualifiée. Échap : retour à la file")
+            elif outcome.ok:
+                self.set_next("i : rechercher l'INS   Échap : retour")
+        self.refresh_bindings()
+
+
+def _with_kind(result: Any, kind_name: str) -> Any:
+    import dataclasses
+
+    from ins_tui.desk.results import InsiResultKind
+
+    return dataclasses.replace(result, kind=InsiResultKind[kind_name])
+

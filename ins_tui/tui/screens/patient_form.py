@@ -1,0 +1,189 @@
+"""Create or edit a patient, with live validation: each keystroke shows what will be saved.
+
+The rules (transliteration, INSi character set, dates, COG) are the domain's, reached
+through `desk.check_form`; this screen only places each French message under the field
+it concerns. Nothing is written until Ctrl+S, and a refused save keeps every value typed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from ins_tui.tui.messages import ActionDone
+
+if TYPE_CHECKING:
+    from ins_tui.tui.app import InsTuiApp
+
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("birth_name", "Nom de naissance", "ex. DUPONT"),
+    ("first_names", "Prénoms de naissance", "tous, dans l'ordre"),
+    ("first_name", "Premier prénom", "premier prénom de naissance"),
+    ("sex", "Sexe (F/M)", "F ou M"),
+    ("birth_date", "Date de naissance", "JJ/MM/AAAA"),
+    ("birthplace", "Lieu de naissance (COG)", "5 caractères, ex. 63220"),
+    ("used_name", "Nom utilisé", "si différent"),
+    ("used_first_name", "Prénom utilisé", "si différent"),
+)
+
+
+class PatientForm(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s,f10", "save", "Enregistrer", id="form.save",
+                tooltip="Enregistrer le patient (Ctrl+S ou F10)"),
+        Binding("escape", "cancel", "Annuler", id="form.cancel",
+                tooltip="Fermer sans enregistrer"),
+        Binding("down", "app.focus_next", "Champ suivant", show=False, id="form.next"),
+        Binding("up", "app.focus_previous", "Champ précédent", show=False, id="form.previous"),
+    ]
+
+    def __init__(self, patient_id: int | None = None, *, initial: Any = None,
+                 then_search: bool = False) -> None:
+        super().__init__(id="patient-form")
+        self.patient_id = patient_id
+        self._initial = initial
+        self._then_search = then_search
+        self._duplicates_seen = False
+        self._locked: frozenset[str] = frozenset()
+
+    @property
+    def desk_app(self) -> InsTuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield from self.desk_app.banner()
+        title = "Nouveau patient" if self.patient_id is None else "Modifier le patient"
+        with VerticalScroll(id="form-body"):
+            yield Static(title, classes="modal-title", markup=False)
+            for name, label, placeholder in FIELDS:
+                with Horizontal(classes="form-row"):
+                    yield Label(label)
+                    yield Input(placeholder=placeholder, id=f"f-{name}")
+                yield Static("", id=f"fb-{name}", classes="form-feedback", markup=False)
+            yield Static("", id="form-summary", markup=False)
+        yield Static("", id="status-line", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        desk = self.desk_app.desk
+        traits = self._initial
+        if self.patient_id is not None:
+            record = desk.get_patient(self.patient_id)
+            traits = record.traits if record is not None else None
+            self._locked = frozenset(desk.locked_fields(self.patient_id))
+        if traits is not None:
+            for name, _, _ in FIELDS:
+                value = getattr(traits, name, None)
+                text = str(getattr(value, "value", value)) if value else ""
+                if name == "birth_date" and text:
+                    year, month, day = text.split("-")
+                    text = f"{day}/{month}/{year}"
+                self.query_one(f"#f-{name}", Input).value = text
+        for name in self._locked:
+            field = self.query_one(f"#f-{name}", Input)
+            field.disabled = True
+            self.query_one(f"#fb-{name}", Static).update("verrouillé (venu de l'INSi)")
+        first = next(
+            (f for f in self.query(Input) if not f.disabled), None
+        )
+        if first is not None:
+            first.focus()
+        if traits is not None:
+            self._check()
+
+    def form(self) -> Any:
+        from ins_tui.domain.traits import TraitsInput
+
+        return TraitsInput(**{
+            name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS
+        })
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._duplicates_seen = False
+        self._check()
+
+    def _check(self) -> Any:
+        check = self.desk_app.desk.check_form(self.form())
+        by_field: dict[str, list[Any]] = {}
+        for problem in check.problems:
+            by_field.setdefault(problem.field, []).append(problem)
+        for name, _, _ in FIELDS:
+            feedback = self.query_one(f"#fb-{name}", Static)
+            if name in self._locked:
+                continue
+            problems = by_field.get(name, [])
+            typed = self.query_one(f"#f-{name}", Input).value.strip()
+            errors = [p for p in problems if p.severity == "error"]
+            if not typed and not errors:
+                feedback.update("")
+                feedback.set_classes("form-feedback")
+                continue
+            if problems:
+                feedback.update("\n".join(
+                    ("✗ " if p.severity == "error" else "! ") + p.message for p in problems
+                ))
+                feedback.set_classes("form-feedback " + ("-error" if errors else "-warning"))
+            elif check.traits is not None:
+                value = getattr(check.traits, name, None)
+                feedback.update(f"✓ {getattr(value, 'value', value) or ''}")
+                feedback.set_classes("form-feedback")
+            else:
+                feedback.update("✓")
+                feedback.set_classes("form-feedback")
+        return check
+
+    def say(self, text: str) -> None:
+        self.query_one("#status-line", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.app.pop_screen()
+
+    def action_save(self) -> None:
+        check = self._check()
+        if not check.ok:
+            count = len(check.errors) or 1
+            self.say(f"Enregistrement impossible : {count} erreur(s) à corriger "
+                     "(rien n'est perdu).")
+            return
+        self._save(self.form(), self._duplicates_seen)
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def _save(self, form: Any, accept_duplicates: bool) -> None:
+        desk = self.desk_app.desk
+        if self.patient_id is None:
+            outcome = desk.create_patient(form, accept_duplicates=accept_duplicates)
+        else:
+            outcome = desk.edit_patient(self.patient_id, form)
+        self.post_message(ActionDone(outcome))
+
+    @on(ActionDone)
+    def _saved(self, message: ActionDone) -> None:
+        message.stop()
+        outcome = message.outcome
+        summary = self.query_one("#form-summary", Static)
+        duplicates = getattr(outcome, "duplicates", None) or []
+        if self.patient_id is None and outcome.patient_id is None:
+            if duplicates:
+                self._duplicates_seen = True
+                summary.update(
+                    "Attention, patient(s) proche(s) déjà connu(s) :\n"
+                    + "\n".join(f"  • {d.label_fr} — {d.reason_fr}" for d in duplicates)
+                    + "\nCtrl+S à nouveau pour créer quand même (homonyme), Échap pour "
+                    "annuler."
+                )
+            self.say(outcome.message_fr)
+            return
+        if self.patient_id is not None and not outcome.ok:
+            self.say(outcome.message_fr)
+            return
+        patient_id = self.patient_id if self.patient_id is not None else outcome.patient_id
+        self.app.pop_screen()
+        self.desk_app.after_patient_saved(patient_id, outcome.message_fr,
+                                          search=self._then_search)

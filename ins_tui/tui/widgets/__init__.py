@@ -1,0 +1,1 @@
+"""Reusable widgets of the front desk; each module holds one widget."""

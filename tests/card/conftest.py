@@ -1,0 +1,80 @@
+"""Card test fixtures: one private pcscd per session (inside private-ns.sh), event logs.
+
+pcscd-backed tests are skipped, with the reason, only when this machine cannot
+run the private pcscd (INS_TUI_NO_PCSCD, no pcscd binary, not in the namespaces).
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ins_tui.card.events import CardEvent, ReadersChanged, ServiceUp
+from ins_tui.card.pcscd import PrivatePcscd, unavailable_reason
+
+
+class EventLog:
+    """Collects watcher events (thread-safe) and waits for the next one of a kind."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[CardEvent] = queue.Queue()
+        self.seen: list[CardEvent] = []
+
+    def __call__(self, event: CardEvent) -> None:
+        self._queue.put(event)
+
+    def wait(self, kind: type, *, reader: str | None = None, timeout: float = 5.0) -> CardEvent:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {kind.__name__} within {timeout} s; seen {self.seen}")
+            try:
+                event = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            self.seen.append(event)
+            if isinstance(event, kind) and (reader is None or event.reader == reader):
+                return event
+
+    def drain(self) -> list[CardEvent]:
+        while True:
+            try:
+                self.seen.append(self._queue.get_nowait())
+            except queue.Empty:
+                return self.seen
+
+
+@pytest.fixture(scope="session")
+def pcscd_daemon() -> Iterator[PrivatePcscd]:
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    daemon = PrivatePcscd()
+    daemon.start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def pcscd(pcscd_daemon: PrivatePcscd) -> PrivatePcscd:
+    """The session daemon, restarted if a resilience test left it stopped or killed."""
+    if not pcscd_daemon.running:
+        pcscd_daemon.start()
+    return pcscd_daemon
+
+
+@pytest.fixture
+def events(pcscd: PrivatePcscd) -> Iterator[EventLog]:
+    """A running watcher on the private pcscd, past its first ServiceUp/ReadersChanged."""
+    from ins_tui.card.watcher import CardWatcher
+
+    log = EventLog()
+    watcher = CardWatcher(log).start()
+    log.wait(ServiceUp)
+    log.wait(ReadersChanged)
+    yield log
+    assert watcher.stop(), "watcher did not stop"
