@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ins_tui.paths import data_file
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
+    """A NamedTuple rather than a frozen dataclass: 40,000 are built at load time."""
+
     code: str
     name: str
     kind: str  # commune, arrondissement, deleguee, associee, ancien, pays, territoire
@@ -41,23 +42,36 @@ def _fold(text: str) -> str:
 class CogTables:
     """Communes (current, delegated, associated, arrondissements, former codes) and countries."""
 
-    def __init__(self, places: dict[str, Place], departements: dict[str, str]) -> None:
+    def __init__(
+        self,
+        places: dict[str, Place],
+        departements: dict[str, str],
+        other_names: list[Place] | None = None,
+    ) -> None:
         self._places = places
         self._departements = departements
+        self._other_names = other_names or []  # e.g. a commune déléguée sharing a code
         self._folded: list[tuple[str, Place]] | None = None
 
     @classmethod
     def from_dir(cls, directory: Path) -> CogTables:
         places: dict[str, Place] = {}
+        other_names: list[Place] = []
         with (directory / "communes.csv").open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                places[row["code"]] = Place(row["code"], row["name"], row["kind"], row["current"])
+            rows = csv.reader(fh)
+            next(rows)  # header: code,name,kind,current
+            for code, name, kind, current in rows:
+                place = Place(code, name, kind, current)
+                if code in places:
+                    other_names.append(place)  # first row of a code is its current meaning
+                else:
+                    places[code] = place
         with (directory / "pays.csv").open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 places[row["code"]] = Place(row["code"], row["name"], row["kind"])
         with (directory / "departements.csv").open(encoding="utf-8", newline="") as fh:
             departements = {row["code"]: row["name"] for row in csv.DictReader(fh)}
-        return cls(places, departements)
+        return cls(places, departements, other_names)
 
     def __len__(self) -> int:
         return len(self._places)
@@ -95,7 +109,7 @@ class CogTables:
             return []
         if self._folded is None:
             self._folded = sorted(
-                ((_fold(p.name), p) for p in self._places.values()),
+                ((_fold(p.name), p) for p in [*self._places.values(), *self._other_names]),
                 key=lambda item: (item[0], item[1].code),
             )
         found: list[Place] = []

@@ -7,7 +7,8 @@ a diff shows exactly what a new COG vintage changed. Only the standard library
 is used so the script runs before the venv exists.
 
 Outputs (UTF-8 CSV, `,`-separated, header line, sorted by code):
-- communes.csv: code,name,kind,current — every code a person's birthplace may carry:
+- communes.csv: code,name,kind,current — every code a person's birthplace may carry
+  (one row per code and name; the first row of a code is its current meaning):
   current communes, communes déléguées/associées, municipal arrondissements, and the
   former codes listed by Etalab (`anciensCodes`, e.g. Corsica 20xxx before 2A/2B);
   `current` is the code of the commune that holds it today (empty when itself).
@@ -38,14 +39,17 @@ _PRIORITY = ["commune", "arrondissement", "deleguee", "associee", "ancien"]
 
 
 def derive_communes(source: Path) -> list[tuple[str, str, str, str]]:
+    """All (code, name) pairs; a code shared by a commune nouvelle and its commune
+    déléguée keeps both names (the current commune's row first), so a search by the
+    old name still finds the code."""
     records = json.loads((source / "communes-etalab-6.0.0.json").read_text(encoding="utf-8"))
-    best: dict[str, tuple[str, str, str, str]] = {}
+    rows: dict[tuple[str, str], tuple[str, str, str, str]] = {}
 
     def offer(code: str, name: str, kind: str, current: str) -> None:
         row = (code, name, kind, "" if current == code else current)
-        held = best.get(code)
+        held = rows.get((code, name))
         if held is None or _PRIORITY.index(kind) < _PRIORITY.index(held[2]):
-            best[code] = row
+            rows[(code, name)] = row
 
     for rec in records:
         kind = _KIND_OF_TYPE[rec["type"]]
@@ -53,7 +57,7 @@ def derive_communes(source: Path) -> list[tuple[str, str, str, str]]:
         offer(rec["code"], rec["nom"], kind, parent)
         for former in rec.get("anciensCodes", []):
             offer(former, rec["nom"], "ancien", parent)
-    return sorted(best.values())
+    return sorted(rows.values(), key=lambda r: (r[0], _PRIORITY.index(r[2]), r[1]))
 
 
 def derive_countries(source: Path) -> list[tuple[str, str, str, str]]:
@@ -95,7 +99,7 @@ def main(argv: list[str]) -> int:
     for licence in ("LICENSE-etalab-decoupage-administratif.txt", "LICENSE-data-cog.txt"):
         shutil.copyfile(source / licence, out / licence)
     print(
-        f"{len(communes)} codes de communes, {len(countries)} pays, "
+        f"{len(communes)} lignes de communes, {len(countries)} pays, "
         f"{len(departements)} départements → {out}"
     )
     return 0

@@ -52,6 +52,11 @@ class TrainingCards:
         return MODE_LABELS_FR[self.mode]
 
     @property
+    def pcscd_pid(self) -> int | None:
+        """The private pcscd's pid (pcscd mode), for diagnostics and tests."""
+        return self._pcscd.pid if self._pcscd is not None else None
+
+    @property
     def readers(self) -> tuple[str, ...]:
         if self._pcscd is not None:
             return self._pcscd.readers

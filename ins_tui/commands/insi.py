@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     search.add_argument("--p12", help="certificat de la structure (PKCS#12)")
     search.add_argument("--training", action="store_true",
                         help="interroger le simulateur de formation (lancé pour l'occasion)")
-    search.add_argument("--json", action="store_true", help="sortie JSON (schéma : docs/cli-insi.md)")
+    search.add_argument("--json", action="store_true",
+                        help="sortie JSON (schéma : docs/cli-insi.md)")
     search.set_defaults(func=run_search)
 
     sim = insi_sub.add_parser("simulator", help="Lancer le simulateur INSi (HTTPS, TLS mutuel)")

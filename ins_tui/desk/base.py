@@ -77,6 +77,14 @@ class DeskBase:
         self.missing_birthplace_blocks = missing_birthplace_blocks
         self._lock = threading.RLock()
 
+    @property
+    def cog(self) -> Any:
+        """COG tables, loaded on first use (≈0.2 s) so a desk that never checks a form
+        or compares traits never pays for them."""
+        from ins_tui.refdata import load_cog
+
+        return load_cog()
+
     # -- reads -----------------------------------------------------------------------
     def _record(self, patient_id: int) -> PatientRecord:
         rec = self.store.get_patient(patient_id)

@@ -37,7 +37,7 @@ def sex_from_card(beneficiary: Beneficiary) -> Sex | None:
     except Exception:
         return None
     year, month = born.iso[:4], born.iso[5:7]
-    year_ok = info.birth_year is not None and str(info.birth_year)[-2:] == year[-2:]
+    year_ok = info.birth_year is not None and f"{info.birth_year:02d}" == year[-2:]
     month_ok = info.birth_month is None or f"{int(info.birth_month):02d}" == month
     return info.sex if year_ok and month_ok else None
 

@@ -233,8 +233,9 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
         from ins_tui.domain.compare import compare_traits
 
         identity: InsIdentity = outcome.identity
-        comparison: Comparison = compare_traits(rec.traits, identity.traits,
-                                                self.compare_policy(rec.traits, channel))
+        comparison: Comparison = compare_traits(
+            rec.traits, identity.traits, self.compare_policy(rec.traits, channel), cog=self.cog
+        )
         if comparison.perfect:
             return InsiResult(InsiResultKind.MATCHED, rec.id, MATCH_MESSAGE, comparison, identity)
         return InsiResult(InsiResultKind.DIFFERENT, rec.id, DIFF_MESSAGE, comparison, identity)

@@ -41,7 +41,7 @@ class PatientsMixin(DeskBase):
         """Live validation: normalised traits and French problems, nothing written."""
         from ins_tui.domain.traits import check_traits
 
-        result = check_traits(form)
+        result = check_traits(form, cog=self.cog)
         return FormCheck(result.traits, list(result.problems))
 
     def get_patient(self, patient_id: int) -> Any:

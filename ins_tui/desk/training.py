@@ -26,7 +26,6 @@ SEEDED_KEY = "training_seeded"
 DEMO_PATIENTS = 300
 DEMO_VISITS = 8
 DEMO_SEED = 20241212
-TRAINING_IDAM = "TESTSGIE0000"
 
 # Local identities typed "at the desk" before the INSi call, one per flow to practise.
 # All are INSi test identities (insi-contract §8), never real people.
@@ -105,21 +104,11 @@ def start_simulator(config: Config) -> tuple[Any, Any]:
     The only place training mode touches the INSi package's simulator API.
     """
     from ins_tui.insi.client import InsiClient
-    from ins_tui.insi.pki import ensure_pki
-    from ins_tui.insi.settings import InsiSettings
     from ins_tui.insi.simulator import SimulatorServer
 
-    pki = ensure_pki(config.training_dir / "pki")
-    simulator = SimulatorServer(pki=pki)
-    simulator.start()
+    simulator = SimulatorServer(config.training_dir / "insi").start()
     try:
-        settings = InsiSettings(
-            endpoint=simulator.url,
-            ca_bundle=pki.ca_cert,
-            idam=TRAINING_IDAM,
-            instance_id="formation",
-            p12=pki.client_p12,
-            p12_password=pki.p12_password,
+        settings = simulator.client_settings(
             connect_timeout=config.insi_connect_timeout,
             read_timeout=config.insi_read_timeout,
         )

@@ -44,7 +44,11 @@ class Result:
 
 
 def _child(parent: etree._Element, local: str) -> etree._Element | None:
-    return parent.find(f"{{*}}{local}")
+    """The child in the parent's namespace (the usual case, fast), else in any namespace."""
+    tag = parent.tag
+    ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+    el = parent.find(ns + local)
+    return el if el is not None else parent.find(f"{{*}}{local}")
 
 
 def _text(parent: etree._Element | None, local: str) -> str | None:
@@ -159,7 +163,9 @@ def parse_resultat(el: etree._Element) -> Result:
             "conservée telle que reçue."
         )
     history: list[InsHistoryEntry] = []
-    for i, h in enumerate(individu.findall("{*}INSHISTO"), 1):
+    histo = [c for c in individu if (isinstance(c.tag, str) and c.tag.endswith("}INSHISTO"))
+             or c.tag == "INSHISTO"]
+    for i, h in enumerate(histo, 1):
         ins, start, end = _ins(h, f"INSHISTO[{i}]")
         if not ins.key_ok:
             warnings.append(

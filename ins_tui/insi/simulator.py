@@ -149,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 30
+    disable_nagle_algorithm = True  # headers and body are written separately
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence the per-request stderr lines (a front desk runs this in training mode)."""
@@ -168,9 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         sim = self.server.owner
-        sim._count()
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if 0 < length <= 1_000_000 else b""
+        sim._count(data)
         if sim.latency > 0:
             time.sleep(sim.latency)
         if sim.evil:
@@ -233,6 +234,7 @@ class SimulatorServer:
         self.variants = variants
         self._lock = threading.Lock()
         self._requests = 0
+        self.received: list[bytes] = []  # last requests, exactly as received (tests, journal)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self.paths: PkiPaths | None = None
@@ -252,9 +254,10 @@ class SimulatorServer:
         with self._lock:
             return self._requests
 
-    def _count(self) -> None:
+    def _count(self, data: bytes) -> None:
         with self._lock:
             self._requests += 1
+            self.received = [*self.received[-19:], data]
 
     # -- lifecycle ---------------------------------------------------------------------
 

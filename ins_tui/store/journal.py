@@ -129,4 +129,5 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
             False, count, expected_id,
             f"Journal altéré : des lignes manquent après la ligne n° {expected_id - 1}.",
         )
-    return ChainReport(True, count, None, f"Chaîne du journal intacte ({count} lignes).")
+    plural = "s" if count > 1 else ""
+    return ChainReport(True, count, None, f"Chaîne du journal intacte ({count} ligne{plural}).")

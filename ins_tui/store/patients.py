@@ -237,7 +237,12 @@ class PatientsMixin(StoreCore):
     def record_document(
         self, patient_id: int, doc_type: str, *, actor: str | None = None
     ) -> None:
-        """A high-trust document was checked: its type, when, and by whom."""
+        """A high-trust document was checked: its type, when, and by whom.
+
+        The `document_checked` fact of the identity state is the status machine's to set
+        (`set_identity_state` with the state `apply(..., DocumentChecked)` returned), so a
+        record never carries a status that disagrees with its facts.
+        """
         with self._writing("Pièce d'identité vérifiée", actor) as act:
             self._update(
                 patient_id,
@@ -246,7 +251,6 @@ class PatientsMixin(StoreCore):
                     "document_type": doc_type,
                     "document_at": self.now_iso(),
                     "document_by": act.actor,
-                    "document_checked": 1,
                 },
             )
             self._event(patient_id, Channel.DOCUMENT, {"document": doc_type}, act.actor)

@@ -99,10 +99,9 @@ class InsTuiApp(App[int]):
         return self.desk.clock.now().date()
 
     def banner(self) -> Iterator[Widget]:
-        if self.training:
-            from ins_tui.tui.widgets.banner import TrainingBanner
+        from ins_tui.tui.widgets.banner import banner_of
 
-            yield TrainingBanner()
+        yield from banner_of(self)
 
     def main_screen(self) -> Any:
         from ins_tui.tui.screens.main import MainScreen
@@ -383,7 +382,10 @@ class InsTuiApp(App[int]):
             else:
                 self._add_arrival(patient_id, practitioners[index])
 
-        self.push_screen(ChoiceList("Arrivée : quel praticien ?", practitioners), chosen)
+        # Called from screens that close themselves: the callback must belong to the app,
+        # not to the closing screen (Textual calls it on the pump that pushed the modal).
+        self.call_later(self.push_screen,
+                        ChoiceList("Arrivée : quel praticien ?", practitioners), chosen)
 
     @work(thread=True, exclusive=True, group="arrival", exit_on_error=False)
     def _add_arrival(self, patient_id: int, practitioner: str) -> None:

@@ -1,4 +1,4 @@
-"""Card test fixtures: one private pcscd per session (inside private-ns.sh), event logs.
+"""Card test fixtures: one private pcscd per test module (inside private-ns.sh), event logs.
 
 pcscd-backed tests are skipped, with the reason, only when this machine cannot
 run the private pcscd (INS_TUI_NO_PCSCD, no pcscd binary, not in the namespaces).
@@ -22,11 +22,21 @@ class EventLog:
     def __init__(self) -> None:
         self._queue: queue.Queue[CardEvent] = queue.Queue()
         self.seen: list[CardEvent] = []
+        self.pending: list[CardEvent] = []
 
     def __call__(self, event: CardEvent) -> None:
         self._queue.put(event)
 
     def wait(self, kind: type, *, reader: str | None = None, timeout: float = 5.0) -> CardEvent:
+        """Next event of `kind` (and reader); events of other kinds stay pending."""
+
+        def matches(event: CardEvent) -> bool:
+            return isinstance(event, kind) and (reader is None or event.reader == reader)
+
+        for event in self.pending:
+            if matches(event):
+                self.pending.remove(event)
+                return event
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -37,8 +47,9 @@ class EventLog:
             except queue.Empty:
                 continue
             self.seen.append(event)
-            if isinstance(event, kind) and (reader is None or event.reader == reader):
+            if matches(event):
                 return event
+            self.pending.append(event)
 
     def drain(self) -> list[CardEvent]:
         while True:
@@ -48,8 +59,9 @@ class EventLog:
                 return self.seen
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pcscd_daemon() -> Iterator[PrivatePcscd]:
+    """Module-scoped: stopped before other directories' tests (one pcscd per namespace)."""
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)

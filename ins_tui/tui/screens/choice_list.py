@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+
+from ins_tui.tui.widgets.banner import banner_of
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -41,6 +43,7 @@ class ChoiceList(ModalScreen[int | None]):
         self._cancellable = cancellable
 
     def compose(self) -> ComposeResult:
+        yield from banner_of(self.app)
         with Vertical(classes="modal-body"):
             yield Static(self._title, classes="modal-title", markup=False)
             if self._prompt:

@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+
+from ins_tui.tui.widgets.banner import banner_of
 from textual.widgets import Static
 
 
@@ -25,6 +27,7 @@ class ConfirmModal(ModalScreen[bool]):
         self._title = title
 
     def compose(self) -> ComposeResult:
+        yield from banner_of(self.app)
         with Vertical(classes="modal-body"):
             yield Static(self._title, classes="modal-title", markup=False)
             yield Static(self._question, id="confirm-question", markup=False)

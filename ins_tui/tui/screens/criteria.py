@@ -10,6 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+
+from ins_tui.tui.widgets.banner import banner_of
 from textual.widgets import Input, Label, Static
 
 
@@ -26,6 +28,7 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
         self._traits = traits
 
     def compose(self) -> ComposeResult:
+        yield from banner_of(self.app)
         with Vertical(classes="modal-body", id="criteria"):
             yield Static("Recherche INS avec plus de critères", classes="modal-title")
             yield Label("Tous les prénoms de naissance (pièce d'identité) :")

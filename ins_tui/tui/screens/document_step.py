@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+
+from ins_tui.tui.widgets.banner import banner_of
 from textual.widgets import Static
 
 DIGITS = "1234567890"
@@ -37,6 +39,7 @@ class DocumentStep(ModalScreen[str | None]):
         self.chosen: int | None = None
 
     def compose(self) -> ComposeResult:
+        yield from banner_of(self.app)
         with Vertical(classes="modal-body", id="document-step"):
             yield Static("Pièce d'identité contrôlée", classes="modal-title")
             yield Static(

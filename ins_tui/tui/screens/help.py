@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+
+from ins_tui.tui.widgets.banner import banner_of
 from textual.widgets import Static
 
 HelpSection = tuple[str, Sequence[Binding]]
@@ -49,6 +51,7 @@ class HelpScreen(ModalScreen[None]):
         self._text = text
 
     def compose(self) -> ComposeResult:
+        yield from banner_of(self.app)
         with VerticalScroll(classes="modal-body", id="help-body"):
             yield Static("Aide — touches", classes="modal-title")
             yield Static(self._text, id="help-text", markup=False)

@@ -6,6 +6,8 @@ real desk must never wonder which one she is in, so every screen carries the ban
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual.widgets import Static
 
 TRAINING_TEXT = "FORMATION — données fictives, simulateur INSi, cartes de test"
@@ -26,3 +28,9 @@ class TrainingBanner(Static):
 
     def __init__(self) -> None:
         super().__init__(TRAINING_TEXT, id="training-banner", markup=False)
+
+
+def banner_of(app: object) -> Iterator[Static]:
+    """The banner for any screen of `app`, modals included (nothing outside training)."""
+    if getattr(app, "training", False):
+        yield TrainingBanner()

@@ -33,7 +33,7 @@ def comparison_table(comparison: Any) -> Table:
         show_header=True, header_style="bold", box=None, pad_edge=False, expand=True,
         show_edge=False,
     )
-    table.add_column("Trait", no_wrap=True, ratio=3)
+    table.add_column("Trait", ratio=4, overflow="fold")
     table.add_column("Local", ratio=5, overflow="fold")
     table.add_column("INS (INSi)", ratio=5, overflow="fold")
     table.add_column("Verdict", no_wrap=True, ratio=3)
@@ -59,6 +59,16 @@ class ComparisonPanel(Static):
         super().__init__("", classes="-empty", **kwargs)
         self.comparison: Any = None
 
+    def as_text(self, width: int = 100) -> str:
+        """What the panel says, as plain text (support copies, tests read it)."""
+        if self.comparison is None:
+            return ""
+        from rich.console import Console
+
+        console = Console(width=width, record=True, color_system=None, file=_Null())
+        console.print(comparison_table(self.comparison))
+        return console.export_text()
+
     def show(self, comparison: Any) -> None:
         self.comparison = comparison
         if comparison is None:
@@ -67,3 +77,11 @@ class ComparisonPanel(Static):
             return
         self.remove_class("-empty")
         self.update(comparison_table(comparison))
+
+
+class _Null:
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

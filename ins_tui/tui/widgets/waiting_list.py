@@ -13,14 +13,21 @@ from dataclasses import dataclass
 
 from textual.widgets import DataTable
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("time", "Arrivée"),
-    ("name", "Nom"),
-    ("age", "Âge"),
-    ("status", "Identité"),
-    ("practitioner", "Praticien"),
-    ("state", "État"),
+# (key, label, width): widths fit 80 columns (with cell padding and scrollbar); the detail
+# panel shows what a cell has to cut.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("time", "Arr.", 5),
+    ("name", "Nom", 22),
+    ("age", "Âge", 7),
+    ("status", "Identité", 8),
+    ("practitioner", "Praticien", 10),
+    ("state", "État", 15),
 )
+
+
+def fit(text: str, width: int) -> str:
+    """Cut to the column width with an ellipsis, so a cut is visible, never silent."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +52,8 @@ class WaitingList(DataTable):
         self._order: list[int] = []
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
 
     @property
     def shown(self) -> dict[int, ListRow]:
@@ -60,6 +67,11 @@ class WaitingList(DataTable):
 
     def show_rows(self, rows: Sequence[ListRow]) -> int:
         """Apply the diff to the displayed rows; returns how many cells/rows changed."""
+        rows = [
+            ListRow(row.visit_id, row.patient_id,
+                    tuple(fit(c, w) for c, (_, _, w) in zip(row.cells, COLUMNS, strict=True)))
+            for row in rows
+        ]
         wanted = {row.visit_id: row for row in rows}
         order = [row.visit_id for row in rows]
         if wanted == self._shown and order == self._order:
@@ -77,7 +89,7 @@ class WaitingList(DataTable):
                     self.add_row(*row.cells, key=str(row.visit_id))
                     changes += 1
                 elif old.cells != row.cells:
-                    for (column, _), before, after in zip(
+                    for (column, _, _), before, after in zip(
                         COLUMNS, old.cells, row.cells, strict=True
                     ):
                         if before != after:

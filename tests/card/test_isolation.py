@@ -1,0 +1,53 @@
+"""The virtual reader never reaches the machine: no vpcd port outside the namespace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ins_tui.card.pcscd import PcscdError, PrivatePcscd, unavailable_reason
+
+VPCD_PORTS = {0x8C7B, 0x8C7C}  # 35963, 35964
+LISTEN = "0A"
+
+
+def listening_ports(pid: str) -> set[int]:
+    """TCP ports in LISTEN state in the network namespace of process `pid` (v4 and v6)."""
+    ports = set()
+    for name in ("tcp", "tcp6"):
+        path = Path(f"/proc/{pid}/net/{name}")
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == LISTEN:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+@pytest.mark.pcscd
+def test_vpcd_ports_exist_only_inside_the_private_namespace(pcscd) -> None:
+    # Control: the check does see the listener where it is (our own namespace)...
+    assert listening_ports("self") >= VPCD_PORTS
+    # ...and PID 1 lives in the machine's namespace: nothing listens there.
+    assert not VPCD_PORTS & listening_ports("1")
+
+
+def test_no_virtual_reader_configured_for_the_system_pcscd() -> None:
+    assert not Path("/etc/reader.conf.d/vpcd").exists()
+    for conf in Path("/etc/reader.conf.d").glob("*"):
+        assert "libifdvpcd" not in conf.read_text(errors="replace"), conf
+
+
+def test_private_pcscd_refuses_to_start_outside_the_namespaces(monkeypatch) -> None:
+    monkeypatch.delenv("INS_TUI_IN_NS", raising=False)
+    monkeypatch.delenv("INS_TUI_NO_PCSCD", raising=False)
+    assert "espaces de noms privés" in unavailable_reason()
+    with pytest.raises(PcscdError, match="réseau"):
+        PrivatePcscd().start()
+
+
+def test_reason_given_when_pcscd_is_disabled(monkeypatch) -> None:
+    monkeypatch.setenv("INS_TUI_NO_PCSCD", "machine sans pcscd")
+    assert unavailable_reason() == "pcscd privé désactivé : machine sans pcscd"

@@ -1,0 +1,133 @@
+"""`ins-tui insi search` and `ins-tui insi simulator`, as a user or a script runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ins_tui.cli import main
+from ins_tui.domain.model import Sex, Traits
+from ins_tui.insi.client import InsiClient
+from ins_tui.insi.outcomes import Found
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def target(sim, monkeypatch) -> list[str]:
+    """Options pointing the command at the session simulator (mTLS, own CA and p12)."""
+    monkeypatch.setenv("INS_TUI_P12_PASSWORD", sim.paths.p12_password.decode())
+    monkeypatch.setenv("INS_TUI_INSI_IDAM", "TESTSGIE0000")
+    return ["--endpoint", sim.url, "--ca", str(sim.paths.ca_cert),
+            "--p12", str(sim.paths.client_p12)]
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["insi", "search", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _traits(name, first, sex, date, *extra) -> list[str]:
+    return ["--birth-name", name, "--first-names", first, "--sex", sex, "--birth-date", date,
+            *extra]
+
+
+def test_found_json_with_every_attempt(capsys, target) -> None:
+    code, out, _ = _run(capsys, *target, "--json",
+                        *_traits("TCHITCHI", "OLA CATARINA", "F", "1936-06-21"))
+    doc = json.loads(out)
+    assert code == 0 and doc["outcome"] == "found" and doc["exit_code"] == 0
+    assert doc["identity"]["ins"]["matricule"] == "236066322083656"
+    assert doc["identity"]["traits"]["first_names"] == "CATARINA BELLA"
+    assert [(a["first_name"], a["cr"]) for a in doc["attempts"]] == [("OLA", "01"),
+                                                                     ("CATARINA", "00")]
+    assert doc["attempts"][0]["request"].startswith("<?xml")
+    assert "<CodeCR>01</CodeCR>" in doc["attempts"][0]["response"]
+
+
+def test_found_human_output(capsys, target) -> None:
+    code, out, _ = _run(capsys, *target, *_traits("HERMANN", "GATIEN", "M", "1981-03-24"))
+    assert code == 0
+    assert "181036322045660" in out and "modulo 97" in out and "Historique" in out
+
+
+def test_not_found_and_several_exit_1(capsys, target) -> None:
+    code, out, _ = _run(capsys, *target, "--json",
+                        *_traits("HOUILLES", "PIERRE PAUL", "M", "1993-01-27"))
+    assert code == 1 and json.loads(out)["outcome"] == "not_found"
+    code, out, _ = _run(capsys, *target, "--json",
+                        *_traits("DE VINCI", "LEONARDO", "M", "2014-02-01"))
+    assert code == 1 and json.loads(out)["outcome"] == "several_found"
+
+
+def test_invalid_trait_refused_before_sending(capsys, target, sim) -> None:
+    before = sim.request_count
+    code, _, err = _run(capsys, *target, *_traits("D’ÆION", "CŒUR", "M", "1987-01-01",
+                                                  "--birthplace", "2B020"))
+    assert code == 2 and sim.request_count == before
+    assert "« Æ »" in err and "« D'AEION »" in err and "« COEUR »" in err
+    code, out, _ = _run(capsys, *target, "--json", *_traits("adrun", "ZOE", "X", "31/12/1975"))
+    doc = json.loads(out)
+    assert code == 2 and doc["outcome"] == "invalid" and doc["attempts"] == []
+    fields = {p["field"] for p in doc["problems"]}
+    assert fields == {"birth_name", "sex", "birth_date"}
+    assert sim.request_count == before
+
+
+def test_service_error_exit_3(capsys, target) -> None:
+    code, out, _ = _run(capsys, *target, "--json",
+                        *_traits("DE VINCI", "DICAPRIO", "M", "2014-02-01"))
+    doc = json.loads(out)
+    assert code == 3 and doc["error_kind"] == "service_indisponible"
+    assert doc["fault"]["detail_code"] == "desir_1020"
+
+
+def test_missing_configuration_is_invalid_input(capsys) -> None:
+    code, _, err = _run(capsys, *_traits("ADRUN", "ZOE", "F", "1975-12-31"))
+    assert code == 2 and "--training" in err
+
+
+def test_training_mode_starts_its_own_simulator(capsys, monkeypatch, sim_dir) -> None:
+    monkeypatch.setenv("INS_TUI_TRAINING_DIR", str(sim_dir.parent / "formation"))
+    (sim_dir.parent / "formation").mkdir(exist_ok=True)
+    link = sim_dir.parent / "formation" / "insi"
+    if not link.exists():
+        link.symlink_to(sim_dir)  # reuse the session's certificates (RSA generation is slow)
+    code, out, _ = _run(capsys, "--training", "--json",
+                        *_traits("ADRUN", "ZOE", "F", "1975-12-31"))
+    assert code == 0 and json.loads(out)["identity"]["ins"]["oid"] == "1.2.250.1.213.1.4.8"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_simulator_process_serves_and_stops_cleanly(sim_dir, sig) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ins_tui", "insi", "simulator", "--port", "0",
+         "--dir", str(sim_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Simulateur INSi à l'écoute : https://127.0.0.1:"), line
+        url = line.split(" : ", 1)[1].strip()
+        from ins_tui.insi.settings import InsiSettings
+
+        settings = InsiSettings(endpoint=url, ca_bundle=sim_dir / "ca.pem",
+                                idam="TESTSGIE0000", instance_id="x",
+                                p12=sim_dir / "client-insi-auto.p12", p12_password=b"formation")
+        with InsiClient(settings) as c:
+            assert isinstance(c.search_traits(Traits("ADRUN", "ZOE", Sex.F, "1975-12-31")),
+                              Found)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill() if proc.poll() is None else None
+    assert proc.returncode == 0, err
+    assert "Simulateur arrêté." in out and "Traceback" not in err

@@ -1,0 +1,92 @@
+"""Opening a file: creation mode, migrations, refusal of a newer schema."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from ins_tui.store import DatabaseMissing, SchemaTooNew, Store
+from ins_tui.store.migrations import LATEST, MIGRATIONS
+
+from .helpers import traits
+
+EXPECTED_TABLES = {
+    "settings", "patients", "ins_history", "identity_events", "visits", "journal", "insi_queue",
+}
+
+
+def test_migrations_from_empty_file(db_path: Path) -> None:
+    db_path.touch()  # an empty file is a valid, empty SQLite database
+    with Store.open(db_path) as s:
+        version = s.conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master "
+                                               "WHERE type='table'")}
+        mode = s.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        busy = s.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    assert version == LATEST == len(MIGRATIONS)
+    assert tables >= EXPECTED_TABLES
+    assert mode == "wal"
+    assert busy >= 10_000
+
+
+def test_each_migration_step_applies_on_the_previous_one(db_path: Path) -> None:
+    """A file left at schema 1 by an older program is brought forward, data kept."""
+    from ins_tui.store.migrations import _statements
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statement in _statements(MIGRATIONS[0].sql):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version=1")
+    conn.execute(
+        "INSERT INTO patients (birth_name, first_names, created_at, updated_at) "
+        "VALUES ('DE LA FONTAINE', 'JEAN', 'x', 'x')"
+    )
+    conn.close()
+    with Store.open(db_path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        assert s.get_patient(1) is not None
+
+
+def test_reopening_applies_nothing_twice(db_path: Path) -> None:
+    from ins_tui.store.migrations import migrate
+
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert migrate(conn, str(db_path)) == []
+    conn.close()
+
+
+def test_newer_database_is_refused_untouched(db_path: Path) -> None:
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute(f"PRAGMA user_version={LATEST + 5}")
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(SchemaTooNew) as info:
+        Store.open(db_path)
+    message = str(info.value)
+    assert "version plus récente" in message and str(LATEST + 5) in message
+    assert "n'a pas été modifiée" in message
+    assert db_path.read_bytes() == before
+
+
+def test_files_are_created_private(db_path: Path) -> None:
+    old = os.umask(0o022)  # a permissive umask must not leak into the files
+    try:
+        with Store.open(db_path) as s:
+            s.create_patient(traits(), actor="accueil")
+            names = [db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")]
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in names}
+    finally:
+        os.umask(old)
+    assert modes == {p.name: 0o600 for p in names}
+
+
+def test_missing_file_without_create(db_path: Path) -> None:
+    with pytest.raises(DatabaseMissing, match="n'existe pas"):
+        Store.open(db_path, create=False)
+    assert not db_path.exists()

@@ -1,0 +1,172 @@
+"""Flows without a card: faults and retries, manual creation and search, ApCV, live list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ins_tui.desk.results import InsiResultKind
+from ins_tui.desk.retry import RetryScheduler
+from ins_tui.domain.model import Channel, Status
+from tests.tui.conftest import ADRTROIS, add_patient, wait_until
+from tests.tui.test_identity_flows import identity_screen, open_and_search, text_of
+
+
+async def test_fault_is_queued_then_retried_in_background(make_app, store, desk, simulator,
+                                                          clock):
+    patient_id = add_patient(store, ADRTROIS)
+    retry = RetryScheduler(desk, base_delay=30.0)
+    app = make_app(retry=retry, retry_interval=3600)  # ticks driven by the test
+    async with app.run_test(size=(100, 30)) as pilot:
+        simulator.fault_rate = 1.0
+        try:
+            screen = await open_and_search(app, pilot, patient_id)
+        finally:
+            simulator.fault_rate = 0.0
+        assert screen.result.kind is InsiResultKind.QUEUED
+        assert "relancée automatiquement" in text_of(screen, "#identity-state")
+        assert store.get_patient(patient_id).status is Status.PROV
+        assert desk.pending_retries() == 1
+        # The desk keeps working meanwhile: back to the list, a state change goes through.
+        await pilot.press("escape")
+        main = app.main_screen()
+        await wait_until(pilot, lambda: main.selected_visit() is not None, what="row")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: store.visits_for_day(clock.now().date())[0].state
+                         == "en_consultation", what="state change")
+        app.open_patient(patient_id)
+        await wait_until(pilot, lambda: identity_screen(app) is not None, what="screen")
+        screen = identity_screen(app)
+        clock.advance(120)
+        app.run_retries()
+        await wait_until(pilot, lambda: screen.result is not None, what="retry result")
+        assert screen.result.kind is InsiResultKind.MATCHED
+        assert store.get_patient(patient_id).status is Status.RECUP
+        assert desk.pending_retries() == 0
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def fill_form(app: Any, pilot: Any, values: dict[str, str]) -> None:
+    from textual.widgets import Input
+
+    for name, text in values.items():
+        app.screen.query_one(f"#f-{name}", Input).focus()
+        await type_text(pilot, text)
+
+
+async def test_no_card_creation_live_feedback_then_traits_search(make_app, store):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        from ins_tui.tui.screens.patient_form import PatientForm
+
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, PatientForm), what="form")
+        form = app.screen
+        await fill_form(app, pilot, {"birth_name": "adrtrois2"})
+        feedback = text_of(form, "#fb-birth_name")
+        assert "2" in feedback and "✗" in feedback  # the offending character is named
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PatientForm)  # refused, nothing lost
+        assert "erreur" in text_of(form, "#status-line")
+        await pilot.press("backspace")
+        assert "ADRTROIS" in text_of(form, "#fb-birth_name")  # normalised value shown
+        await fill_form(app, pilot, {"first_names": "toussaint", "sex": "m",
+                                     "birth_date": "01/01/1960", "birthplace": "2b020"})
+        assert "2B020" in text_of(form, "#fb-birthplace")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: identity_screen(app) is not None, what="identity")
+        screen = identity_screen(app)
+        record = store.get_patient(screen.patient_id)
+        assert record.traits.birth_name == "ADRTROIS" and record.status is Status.PROV
+        await pilot.press("i")  # Rechercher l'INS by traits
+        await wait_until(pilot, lambda: screen.result is not None, what="INSi result")
+        assert screen.result.kind is InsiResultKind.MATCHED
+        assert store.get_patient(screen.patient_id).status is Status.RECUP
+
+
+async def test_homonym_warning_at_creation(make_app, store):
+    add_patient(store, ADRTROIS, arrival=None)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await fill_form(app, pilot, {"birth_name": "ADRTROIS", "first_names": "PAUL",
+                                     "sex": "M", "birth_date": "01/01/1960"})
+        form = app.screen
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "proche" in text_of(form, "#form-summary"),
+                         what="duplicate warning")
+        assert len(store.search("ADRTROIS")) == 1  # not created yet
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: identity_screen(app) is not None, what="created")
+        assert len(store.search("ADRTROIS")) == 2
+
+
+async def test_search_then_arrival(make_app, store, clock):
+    add_patient(store, ADRTROIS, arrival=None)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+        from ins_tui.tui.screens.search import SearchScreen
+
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen), what="search")
+        search = app.screen
+        await type_text(pilot, "adrt 01/01/1960")
+        await wait_until(pilot, lambda: len(search.records) == 1, what="one result")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="practitioner")
+        await pilot.press("2")
+        await wait_until(pilot, lambda: len(store.visits_for_day(clock.now().date())) == 1,
+                         what="arrival stored")
+        assert store.visits_for_day(clock.now().date())[0].practitioner == "Dr Bernard"
+        main = app.main_screen()
+        await wait_until(pilot, lambda: main.selected_visit() is not None, what="row shown")
+
+
+async def test_apcv_qualifies_without_insi_call(make_app, store, simulator):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        from ins_tui.tui.screens.choice_list import ChoiceList
+
+        before = simulator.request_count
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="apcv list")
+        assert app.screen.name == "apcv"
+        await pilot.press("2")  # the first dependant
+        await wait_until(pilot, lambda: app.screen.name == "apcv-confirm", what="confirm")
+        await pilot.press("enter")  # only choice: new patient
+        await wait_until(pilot, lambda: identity_screen(app) is not None, what="identity")
+        record = store.get_patient(identity_screen(app).patient_id)
+        assert record.status is Status.QUAL
+        assert record.traits.first_names == "LUCAS"
+        events = store.identity_events(record.id)
+        assert any(e["channel"] == Channel.APCV.value for e in events)
+        assert simulator.request_count == before
+
+
+async def test_two_apps_on_one_database_see_each_others_arrivals(make_app, db_path, insi, clock,
+                                                                 config):
+    from ins_tui.desk.desk import Desk
+    from ins_tui.store.store import Store
+    from ins_tui.tui.app import InsTuiApp
+    from ins_tui.tui.widgets.waiting_list import WaitingList
+
+    other_store = Store.open(db_path, clock=clock.now)
+    other_desk = Desk(other_store, insi, clock, "accueil-2")
+    first = make_app()
+    second = InsTuiApp(other_desk, config=config, environ={})
+    try:
+        async with first.run_test(size=(80, 24)) as p1, second.run_test(size=(80, 24)) as p2:
+            table1 = first.main_screen().query_one(WaitingList)
+            table2 = second.main_screen().query_one(WaitingList)
+            pid = add_patient(other_store, ADRTROIS)  # arrival at desk 2
+            await wait_until(p1, lambda: table1.row_count == 1, what="desk 1 sees it")
+            first.desk.add_arrival(pid, "Dr Bernard")  # arrival at desk 1
+            await wait_until(p2, lambda: table2.row_count == 2, what="desk 2 sees it")
+            await wait_until(p1, lambda: table1.row_count == 2, what="desk 1 updated")
+    finally:
+        other_store.close()
