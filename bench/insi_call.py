@@ -11,8 +11,10 @@ Run: .venv/bin/python bench/insi_call.py [calls]
 from __future__ import annotations
 
 import http.client
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,8 +25,11 @@ from lxml import etree
 from ins_tui.domain.model import Sex, Traits
 from ins_tui.insi import wsdl
 from ins_tui.insi.client import InsiClient
+from ins_tui.insi.instance import instance_id
 from ins_tui.insi.namespaces import ACTIONS, OP_TRAITS, content_type
-from ins_tui.insi.simulator import SimulatorServer
+from ins_tui.insi.pki import PkiPaths
+from ins_tui.insi.settings import InsiSettings
+from ins_tui.insi.simulator import TRAINING_IDAM
 from ins_tui.insi.tls import client_context
 
 ZOE = Traits("ADRUN", "ZOE", Sex.F, "1975-12-31")
@@ -56,12 +61,23 @@ def main() -> None:
         return original(*a, **k)
 
     wsdl.load_client = counting
-    with tempfile.TemporaryDirectory() as tmp, SimulatorServer(Path(tmp)) as sim:
-        settings = sim.client_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        # The simulator runs in its own process, as the real service runs elsewhere: its
+        # work then never competes with the client for this interpreter's GIL.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ins_tui", "insi", "simulator", "--port", "0", "--dir", tmp],
+            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
+        )
+        url = proc.stdout.readline().split(" : ", 1)[1].strip()
+        port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+        paths = PkiPaths(Path(tmp))
+        settings = InsiSettings(endpoint=url, ca_bundle=paths.ca_cert, idam=TRAINING_IDAM,
+                                instance_id=instance_id(Path(tmp)), p12=paths.client_p12,
+                                p12_password=paths.p12_password)
         client = InsiClient(settings)
         request = client.search_traits(ZOE).attempts[0].request
         ctx = client_context(settings.ca_bundle, settings.p12, settings.p12_password)
-        conn = http.client.HTTPSConnection("127.0.0.1", sim.port, context=ctx, timeout=15)
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=15)
         conn.connect()
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # same as the client
         headers = {"Content-Type": content_type(ACTIONS[OP_TRAITS])}
@@ -88,6 +104,8 @@ def main() -> None:
                     bucket.append(time.perf_counter() - t0)
         client.close()
         conn.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
 
     b, o = statistics.median(base_t), statistics.median(ours_t)
     print(f"WSDL load, first cold parse : {cold_first * 1000:.1f} ms")

@@ -37,7 +37,7 @@ def run_check(args: argparse.Namespace) -> int:
         out = sys.stdout
         print(f"Base : {report.path}", file=out)
         for item in report.items:
-            mark = "OK " if item.ok else "ÉCHEC"
+            mark = "ÉCHEC" if not item.ok else "ATTENTION" if item.warning else "OK"
             print(f"  [{mark}] {item.name} : {item.message_fr}", file=out)
             for detail in item.details:
                 print(f"        - {detail}", file=out)

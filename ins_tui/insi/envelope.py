@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -195,6 +196,57 @@ def _body_element(operation: str):
     return client.get_element(_BODY_ELEMENTS[operation])
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """An element's name, cardinality and ordered children, read once from zeep's schema."""
+
+    qname: str
+    repeated: bool
+    children: tuple[tuple[str, _Plan], ...]
+
+
+def _plan_of(xsd_element) -> _Plan:
+    children = getattr(xsd_element.type, "elements", None) or []
+    return _Plan(
+        qname=xsd_element.qname.text,
+        repeated=xsd_element.max_occurs == "unbounded" or xsd_element.max_occurs > 1,
+        children=tuple((name, _plan_of(child)) for name, child in children),
+    )
+
+
+@cache
+def body_plan(operation: str) -> _Plan:
+    """The body's layout as the WSDL's schema (parsed by zeep) declares it.
+
+    Rendering through zeep's value objects costs more than the rest of a call;
+    walking this plan with lxml gives the same XML (order, namespaces,
+    cardinalities come from the same schema) at a fraction of the cost.
+    """
+    return _plan_of(_body_element(operation))
+
+
+def _render(parent: etree._Element, plan: _Plan, value: object) -> None:
+    from lxml import etree
+
+    if plan.repeated and isinstance(value, list | tuple):
+        for item in value:
+            _render(parent, replace(plan, repeated=False), item)
+        return
+    el = etree.SubElement(parent, plan.qname)
+    if plan.children:
+        if not isinstance(value, dict):
+            raise TypeError(f"{plan.qname} expects a mapping")
+        known = {name for name, _ in plan.children}
+        unknown = set(value) - known
+        if unknown:
+            raise TypeError(f"{plan.qname}: unknown element(s) {sorted(unknown)}")
+        for name, child in plan.children:
+            if value.get(name) is not None:
+                _render(el, child, value[name])
+    else:
+        el.text = str(value)
+
+
 def build_request(
     operation: str,
     body: dict,
@@ -207,9 +259,9 @@ def build_request(
 ) -> bytes:
     """The exact bytes to POST (kept as is in the attempt for the journal).
 
-    zeep renders the body element from the contract's XSD (order, namespaces,
-    cardinalities); the envelope and headers are assembled here directly, which
-    skips zeep's per-call deep copy of the headers (half of the client's cost).
+    The body follows the plan zeep read from the contract's XSD (order,
+    namespaces, cardinalities); the envelope and headers are assembled here
+    directly, which skips zeep's per-call deep copy of the headers.
     """
     from lxml import etree
 
@@ -224,6 +276,5 @@ def build_request(
     for el in wsa_headers(operation, message_id):
         header.append(el)
     soap_body = etree.SubElement(envelope, q(SOAP12, "Body"))
-    element = _body_element(operation)
-    element.render(soap_body, element(**body))
+    _render(soap_body, body_plan(operation), body)
     return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")

@@ -43,18 +43,25 @@ class Result:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _child(parent: etree._Element, local: str) -> etree._Element | None:
-    """The child in the parent's namespace (the usual case, fast), else in any namespace."""
-    tag = parent.tag
-    ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
-    el = parent.find(ns + local)
-    return el if el is not None else parent.find(f"{{*}}{local}")
+def _local(tag: object) -> str | None:
+    if not isinstance(tag, str):
+        return None  # comments, processing instructions
+    return tag.rsplit("}", 1)[-1]
 
 
-def _text(parent: etree._Element | None, local: str) -> str | None:
-    if parent is None:
-        return None
-    el = _child(parent, local)
+def _children(parent: etree._Element | None) -> dict[str, etree._Element]:
+    """First child per local name, whatever its namespace or position (one pass)."""
+    found: dict[str, etree._Element] = {}
+    if parent is not None:
+        for child in parent:
+            name = _local(child.tag)
+            if name is not None and name not in found:
+                found[name] = child
+    return found
+
+
+def _text(children: dict[str, etree._Element], local: str) -> str | None:
+    el = children.get(local)
     if el is None or el.text is None:
         return None
     value = el.text.strip()
@@ -107,18 +114,20 @@ def parse_fault(fault_el: etree._Element) -> Fault:
 
 
 def _ins(el: etree._Element, where: str) -> tuple[Ins, str | None, str | None]:
-    id_el = _child(el, "IdIndividu")
-    number = _text(id_el, "NumIdentifiant")
-    key = _text(id_el, "Cle")
-    oid = _text(el, "OID")
+    parts = _children(el)
+    ident = _children(parts.get("IdIndividu"))
+    number = _text(ident, "NumIdentifiant")
+    key = _text(ident, "Cle")
+    oid = _text(parts, "OID")
     if not number or not oid:
         raise MalformedAnswer(f"{where} lacks NumIdentifiant or OID")
     key = key or ""
     ins = Ins(number=number, key=key, oid=oid, key_ok=check_matricule(number, key))
-    return ins, _text(el, "DateDeb"), _text(el, "DateFin")
+    return ins, _text(parts, "DateDeb"), _text(parts, "DateFin")
 
 
-def _traits(tiq: etree._Element) -> tuple[Traits, bool]:
+def _traits(tiq_el: etree._Element) -> tuple[Traits, bool]:
+    tiq = _children(tiq_el)
     first_names = _text(tiq, "ListePrenom") or ""
     first_name = _text(tiq, "Prenom")
     derived = first_name is None
@@ -141,18 +150,20 @@ def _traits(tiq: etree._Element) -> tuple[Traits, bool]:
 
 
 def parse_resultat(el: etree._Element) -> Result:
-    cr_el = _child(el, "CR")
-    code = _text(cr_el, "CodeCR")
-    if cr_el is None or code is None:
+    parts = _children(el)
+    cr = _children(parts.get("CR"))
+    code = _text(cr, "CodeCR")
+    if code is None:
         raise MalformedAnswer("RESULTAT without CR/CodeCR")
-    label = _text(cr_el, "LibelleCR") or ""
-    individu = _child(el, "INDIVIDU")
+    label = _text(cr, "LibelleCR") or ""
+    individu = parts.get("INDIVIDU")
     if code != "00":
         return Result(cr=code, label=label)
     if individu is None:
         raise MalformedAnswer("CR 00 without INDIVIDU")
-    actif_el = _child(individu, "INSACTIF")
-    tiq = _child(individu, "TIQ")
+    members = _children(individu)
+    actif_el = members.get("INSACTIF")
+    tiq = members.get("TIQ")
     if actif_el is None or tiq is None:
         raise MalformedAnswer("INDIVIDU without INSACTIF or TIQ")
     actif, _, _ = _ins(actif_el, "INSACTIF")
@@ -163,8 +174,7 @@ def parse_resultat(el: etree._Element) -> Result:
             "conservée telle que reçue."
         )
     history: list[InsHistoryEntry] = []
-    histo = [c for c in individu if (isinstance(c.tag, str) and c.tag.endswith("}INSHISTO"))
-             or c.tag == "INSHISTO"]
+    histo = [c for c in individu if _local(c.tag) == "INSHISTO"]
     for i, h in enumerate(histo, 1):
         ins, start, end = _ins(h, f"INSHISTO[{i}]")
         if not ins.key_ok:
@@ -196,7 +206,7 @@ def parse_answer(http_status: int, data: bytes) -> Result | Fault:
         if http_status != 500:
             raise MalformedAnswer(f"SOAP fault with HTTP {http_status}, expected 500")
         return parse_fault(payload)
-    if not isinstance(payload.tag, str) or payload.tag.rsplit("}", 1)[-1] != "RESULTAT":
+    if _local(payload.tag) != "RESULTAT":
         raise MalformedAnswer(f"unexpected body element {payload.tag!r}")
     if http_status != 200:
         raise MalformedAnswer(f"RESULTAT with HTTP {http_status}, expected 200")

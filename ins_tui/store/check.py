@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ins_tui.store.connection import connect, private_umask
+from ins_tui.store.connection import connect
 from ins_tui.store.errors import DatabaseMissing
 from ins_tui.store.journal import verify_chain
 from ins_tui.store.migrations import LATEST, MIGRATIONS
@@ -31,6 +31,7 @@ class CheckItem:
     ok: bool
     message_fr: str
     details: list[str] = field(default_factory=list)
+    warning: bool = False  # ok, but worth a look (e.g. a duplicate to merge)
 
 
 @dataclass
@@ -44,8 +45,18 @@ class CheckReport:
     def valid(self) -> bool:
         return bool(self.items) and all(i.ok for i in self.items)
 
-    def add(self, name: str, ok: bool, message_fr: str, details: list[str] | None = None) -> None:
-        self.items.append(CheckItem(name, ok, message_fr, (details or [])[:MAX_DETAILS]))
+    def add(
+        self,
+        name: str,
+        ok: bool,
+        message_fr: str,
+        details: list[str] | None = None,
+        *,
+        warning: bool = False,
+    ) -> None:
+        self.items.append(
+            CheckItem(name, ok, message_fr, (details or [])[:MAX_DETAILS], warning)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,8 +72,7 @@ def check_database(path: str | Path) -> CheckReport:
     path = Path(path)
     report = CheckReport(str(path))
     try:
-        with private_umask():
-            conn = connect(path, create=False, read_only=True)
+        conn = connect(path, create=False, read_only=True)
     except DatabaseMissing as exc:
         report.add("fichier", False, str(exc))
         return report
@@ -172,16 +182,24 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int) -> 
             or row["used_name_key"] != stored_key(row["used_name"])
         ):
             problems.append(f"patient n° {pid} : clé de recherche périmée.")
-    duplicates = conn.execute(
-        "SELECT ins_matricule, count(*) FROM patients WHERE ins_matricule IS NOT NULL "
-        "GROUP BY ins_matricule HAVING count(*) > 1"
-    ).fetchall()
-    for _m, n in duplicates:
-        problems.append(f"un même INS est porté par {n} patients (doublon à fusionner).")
     report.add(
         "identités",
         not problems,
         f"{count} identité(s) cohérente(s)." if not problems else
         f"{len(problems)} incohérence(s) d'identité sur {count} patient(s).",
         problems,
+    )
+    # Two records holding one INS are a duplicate to merge (identity vigilance), not a
+    # broken file: reported as a warning, the file stays valid.
+    duplicates = conn.execute(
+        "SELECT group_concat(id, ', '), count(*) FROM patients WHERE ins_matricule IS NOT NULL "
+        "GROUP BY ins_matricule HAVING count(*) > 1"
+    ).fetchall()
+    report.add(
+        "doublons",
+        True,
+        "Aucun INS porté par plusieurs patients." if not duplicates else
+        f"{len(duplicates)} INS porté(s) par plusieurs patients : doublons à rapprocher.",
+        [f"patients n° {ids}" for ids, _n in duplicates],
+        warning=bool(duplicates),
     )

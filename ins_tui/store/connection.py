@@ -48,14 +48,18 @@ def create_private_file(path: Path) -> bool:
 
 
 def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
-    """A connection in autocommit mode: transactions are opened explicitly by the store."""
+    """A connection in autocommit mode: transactions are opened explicitly by the store.
+
+    Nothing is written here: switching to WAL is `enable_wal`, called once the schema
+    version has been found acceptable, so a file from a newer program stays untouched.
+    """
     if read_only:
         if not path.is_file():
             raise DatabaseMissing(str(path))
         uri = f"file:{path}?mode=ro"
-        conn = sqlite3.connect(
-            uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
+        with private_umask():
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+                                   isolation_level=None, check_same_thread=False)
     else:
         if not path.exists():
             if not create:
@@ -65,15 +69,19 @@ def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Con
             conn = sqlite3.connect(
                 str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
-            # WAL lets desks read the waiting list while another desk writes; the switch
-            # creates the -wal/-shm files, so it happens under the private umask.
-            conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable across process crashes in WAL mode (only a power loss can
-            # drop the last commits, never corrupt the file).
-            conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def enable_wal(conn: sqlite3.Connection) -> None:
+    """WAL lets desks read the waiting list while another desk writes."""
+    # The switch creates the -wal/-shm files, hence the private umask.
+    with private_umask():
+        conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable across process crashes in WAL mode (only a power loss can drop
+    # the last commits, never corrupt the file).
+    conn.execute("PRAGMA synchronous=NORMAL")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -151,7 +151,7 @@ ALTER TABLE patients ADD COLUMN birth_name_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE patients ADD COLUMN used_name_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE patients ADD COLUMN first_name_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX patients_birth_name_key ON patients(birth_name_key, first_name_key, birth_date);
-CREATE INDEX patients_used_name_key ON patients(used_name_key, first_name_key)
+CREATE INDEX patients_used_name_key ON patients(used_name_key, first_name_key, birth_date)
     WHERE used_name_key != '';
 CREATE INDEX patients_first_name_key ON patients(first_name_key, birth_name_key);
 CREATE INDEX patients_birth_date ON patients(birth_date);

@@ -38,7 +38,9 @@ class SearchMixin(StoreCore):
         """Patients whose birth name or used name starts with the text, optionally followed
         by the start of the first name; or whose first name starts with a single word.
 
-        Ordered by birth name, first name, birth date; at most `limit` (capped).
+        Ordered by birth name, first name, birth date; at most `limit` (capped at 500).
+        When more match than `limit`, each way of matching contributes its first `limit`
+        rows before the cut, so a long list is a sample in that order: type more letters.
         """
         limit = max(1, min(int(limit), MAX_LIMIT))
         words = text.replace(",", " ").split()
@@ -57,8 +59,8 @@ class SearchMixin(StoreCore):
         for name, first in readings:
             for column in ("birth_name_key", "used_name_key"):
                 sql, args = self._prefix_sql(column, name, first)
-                rows = self._rows(sql + date_sql + f" ORDER BY {column}, first_name_key LIMIT ?",
-                                  (*args, *date_args, limit))
+                order = f" ORDER BY {column}, first_name_key, birth_date, id LIMIT ?"
+                rows = self._rows(sql + date_sql + order, (*args, *date_args, limit))
                 for row in rows:
                     found.setdefault(row["id"], row)
         if len(readings) == 1:  # a single word may be a first name
@@ -79,6 +81,14 @@ class SearchMixin(StoreCore):
 
     @staticmethod
     def _prefix_sql(column: str, name: str, first: str) -> tuple[str, tuple[str, ...]]:
+        # The used-name index is partial (most patients have none); SQLite uses it only
+        # when the query repeats the index's condition word for word.
+        partial = " AND used_name_key != ''" if column == "used_name_key" else ""
+        sql, args = SearchMixin._range_sql(column, name, first)
+        return sql + partial, args
+
+    @staticmethod
+    def _range_sql(column: str, name: str, first: str) -> tuple[str, tuple[str, ...]]:
         if first:
             # Exact name, first-name prefix: one index range on (name key, first-name key).
             return (

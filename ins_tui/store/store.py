@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ins_tui.store.connection import connect
+from ins_tui.store.connection import connect, enable_wal
 from ins_tui.store.core import StoreCore
 from ins_tui.store.insi_queue import InsiQueueMixin
-from ins_tui.store.migrations import migrate
+from ins_tui.store.migrations import check_not_newer, migrate
 from ins_tui.store.patients import PatientsMixin
 from ins_tui.store.records import JournalRow, journal_from_row
 from ins_tui.store.search import SearchMixin
@@ -33,6 +33,8 @@ class Store(PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
         path = Path(path)
         conn = connect(path, create=create)
         try:
+            check_not_newer(conn, str(path))
+            enable_wal(conn)
             migrate(conn, str(path))
         except BaseException:
             conn.close()

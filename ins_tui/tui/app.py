@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from ins_tui.config import Config
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import (
     ActionDone,
+    BackendReady,
     CardEventArrived,
     CardRead,
     InsiFinished,
@@ -31,6 +33,18 @@ from ins_tui.tui.messages import (
 from ins_tui.tui.themes import THEMES, pick_theme
 
 TRAINING_ONLY = {"insert_card", "remove_card", "apcv"}
+
+
+@dataclass
+class Backend:
+    """What `launch` opens for the app, possibly slowly: built in a worker after the
+    first frame so the secretary sees the screen at once (docs/benchmarks.md)."""
+
+    desk: Any
+    card_source: Any = None
+    training_cards: Any = None
+    retry: Any = None
+    close: Callable[[], None] | None = None
 
 
 class InsTuiApp(App[int]):
@@ -57,8 +71,9 @@ class InsTuiApp(App[int]):
 
     def __init__(
         self,
-        desk: Any,
+        desk: Any = None,
         *,
+        backend: Callable[[], Backend] | None = None,
         config: Config | None = None,
         card_source: Any = None,
         training_cards: Any = None,
@@ -87,15 +102,26 @@ class InsTuiApp(App[int]):
         self.theme = pick_theme(theme_name or self.config.theme, env)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        self._backend_factory = backend
+        self.startup_error: str | None = None
+        self._backend: Backend | None = None
+        self._requested_operator = operator
         self.operator = operator or getattr(desk, "actor", "") or "accueil"
-        if operator:
+        if operator and desk is not None:
             desk.actor = operator
         self._card_reader: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """False while the database (and training services) are still being opened."""
+        return self.desk is not None
 
     # -- helpers used by screens ----------------------------------------------------------
     def today(self) -> date:
         if self._today is not None:
             return self._today()
+        if self.desk is None:
+            return date.today()
         return self.desk.clock.now().date()
 
     def banner(self) -> Iterator[Widget]:
@@ -125,6 +151,42 @@ class InsTuiApp(App[int]):
 
         self.push_screen(MainScreen())
         self._install_sighup()
+        if self.desk is None and self._backend_factory is not None:
+            # First frame now; the database and services open in a worker meanwhile.
+            self._open_backend()
+        else:
+            self._start_services()
+
+    @work(thread=True, exclusive=True, group="backend", exit_on_error=False)
+    def _open_backend(self) -> None:
+        try:
+            backend = self._backend_factory()  # type: ignore[misc]
+        except Exception as exc:
+            message = getattr(exc, "message_fr", None) or str(exc) or type(exc).__name__
+            self.startup_error = f"Démarrage impossible : {message}"
+            self.call_from_thread(self.exit, 2)
+            return
+        self.post_message(BackendReady(backend))
+
+    @on(BackendReady)
+    def _backend_ready(self, message: BackendReady) -> None:
+        backend = message.backend
+        self._backend = backend
+        self.desk = backend.desk
+        self.card_source = backend.card_source
+        self.training_cards = backend.training_cards
+        self.retry = backend.retry
+        if self._requested_operator:
+            self.desk.actor = self._requested_operator
+        self.operator = self.desk.actor
+        self._start_services()
+        self.refresh_bindings()
+        main = self.main_screen()
+        if main is not None:
+            main.refresh_title()
+            main.refresh_list(force=True)
+
+    def _start_services(self) -> None:
         operators = tuple(self.config.operators)
         if len(operators) > 1 and self.operator not in operators:
             self._choose_operator(operators)
@@ -394,6 +456,8 @@ class InsTuiApp(App[int]):
 
     # -- global actions -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.desk is None and action not in ("quit", "help", "theme"):
+            return False
         if action in ("insert_card", "remove_card"):
             return self.training_cards is not None
         if action == "apcv":

@@ -59,3 +59,10 @@ class ActionDone(Message):
 
     outcome: Any
     choice: Any = None
+
+
+@dataclass
+class BackendReady(Message):
+    """The database and services are open (see app.Backend)."""
+
+    backend: Any

@@ -119,3 +119,24 @@ def test_identity_table_covers_the_contract_cases() -> None:
 def test_traits_type_is_shared_with_the_domain() -> None:
     # The client takes domain Traits: no parallel model of a person in the INSi layer.
     Traits("ADRUN", "ZOE", Sex.F, "1975-12-31")
+
+
+def test_body_plan_renders_what_zeep_renders() -> None:
+    """The fast body builder and zeep's own rendering give the same canonical XML."""
+    from ins_tui.insi.envelope import _body_element, _render, body_plan
+
+    cases = [
+        (OP_TRAITS, {"NomNaissance": "HOUILLES", "Prenom": ["PIERRE", "PAUL"], "Sexe": "M",
+                     "DateNaissance": "1993-01-27", "LieuNaissance": "63220"}),
+        (OP_VITALE, {"MatriculeIndividu": {"NumIdentifiant": "2751263220749", "Cle": "74"},
+                     "NomNaissance": "ADRUN", "DateNaissance": "1975-12-31",
+                     "RangNaissance": "1"}),
+    ]
+    for operation, body in cases:
+        ours, theirs = etree.Element("B"), etree.Element("B")
+        _render(ours, body_plan(operation), body)
+        element = _body_element(operation)
+        element.render(theirs, element(**body))
+        assert etree.tostring(ours, method="c14n") == etree.tostring(theirs, method="c14n")
+    with pytest.raises(TypeError, match="Inconnu"):
+        _render(etree.Element("B"), body_plan(OP_TRAITS), {"Inconnu": "x"})

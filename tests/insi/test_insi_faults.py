@@ -103,6 +103,7 @@ def test_untrusted_server_certificate(sim, tmp_path) -> None:
     before = sim.request_count
     out = _error(_search(sim, ca_bundle=other.ca_cert), ErrorKind.TLS)
     assert sim.request_count == before
+    assert "certificate verify failed" in out.attempts[0].error
 
 
 def test_client_certificate_from_an_unknown_ca(sim, tmp_path) -> None:

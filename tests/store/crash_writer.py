@@ -13,11 +13,18 @@ from __future__ import annotations
 import sys
 import time
 
-from ins_tui.domain.model import Channel
+from ins_tui.domain.matricule import compute_key
+from ins_tui.domain.model import OID_TEST_NIR, Channel, Ins, InsIdentity
 from ins_tui.domain.status import DocumentChecked, InsiMatched, apply
 from ins_tui.store import Store
+from tests.store.helpers import published_test_identity, traits
 
-from tests.store.helpers import published_test_identity, traits  # noqa: I001
+
+def identity(n: int) -> InsIdentity:
+    """The published test identity, with a distinct test matricule (OID .10) per person."""
+    base = published_test_identity()
+    number = f"1090763220{n % 1000:03d}"
+    return InsIdentity(Ins(number, compute_key(number), OID_TEST_NIR), base.traits, base.history)
 
 
 def full_action(store: Store, n: int) -> int:
@@ -27,7 +34,7 @@ def full_action(store: Store, n: int) -> int:
                                    channel=Channel.CARTE_VITALE, nir="1090763220834")
         store.append("insi.exchange", patient_id=pid, insi_request=b"<req/>",
                      insi_response=b"<rep/>")
-        store.set_ins(pid, published_test_identity(), channel=Channel.CARTE_VITALE)
+        store.set_ins(pid, identity(n), channel=Channel.CARTE_VITALE)
         store.set_identity_state(pid, apply(store.get_patient(pid).state, InsiMatched()))
         store.record_document(pid, "PA")
         store.set_identity_state(pid, apply(store.get_patient(pid).state,
@@ -40,7 +47,7 @@ def main() -> None:
     path, mode = sys.argv[1], sys.argv[2]
     store = Store.open(path)
     if mode == "loop":
-        n = 0
+        n = store.conn.execute("SELECT count(*) FROM patients").fetchone()[0]
         while True:
             pid = full_action(store, n)
             print(f"committed {pid}", flush=True)
@@ -55,8 +62,9 @@ def main() -> None:
             print(f"paused {count} {sql.split()[0]}", flush=True)
             time.sleep(120)
 
+    n = store.conn.execute("SELECT count(*) FROM patients").fetchone()[0]
     store.conn.set_trace_callback(trace)
-    full_action(store, 0)
+    full_action(store, n)
     store.conn.set_trace_callback(None)
     print(f"committed statements={count}", flush=True)
 

@@ -90,3 +90,16 @@ def test_missing_file_without_create(db_path: Path) -> None:
     with pytest.raises(DatabaseMissing, match="n'existe pas"):
         Store.open(db_path, create=False)
     assert not db_path.exists()
+
+
+def test_newer_rollback_journal_file_is_not_switched_to_wal(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE future (x)")
+    conn.execute(f"PRAGMA user_version={LATEST + 1}")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(SchemaTooNew):
+        Store.open(db_path)
+    assert db_path.read_bytes() == before  # still a rollback-journal file, byte for byte
+    assert not Path(f"{db_path}-wal").exists()

@@ -139,3 +139,25 @@ def test_prefix_search_matches_a_brute_force_oracle(demo_store: Store, pick: int
         assert {r.id for r in found} == expected
     else:
         assert len(found) == 500 and {r.id for r in found} <= expected
+
+
+def test_every_search_query_walks_an_index(store: Store, people) -> None:
+    """A keystroke must never scan the table (the plan, not a timing, is asserted)."""
+    plans: list[str] = []
+    store.conn.set_trace_callback(None)
+    original = store._read
+
+    def explaining(sql: str, params=()):
+        if sql.lstrip().upper().startswith("SELECT * FROM PATIENTS"):
+            plans.extend(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        return original(sql, params)
+
+    store._read = explaining
+    for typed, born in (("d", None), ("dupont je", None), ("jean", "1980-05-01"),
+                        ("", "1980-05-01"), ("de la fontaine jean", None)):
+        store.search(typed, birth_date=born)
+    store.find_by_nir("1090763220834")
+    store.find_by_matricule("109076322083489")
+    store.find_by_traits("DUPONT", "MARIE", "1982-06-02")
+    assert plans
+    assert not [p for p in plans if p.startswith("SCAN")], plans

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-
-from ins_tui.tui.widgets.banner import banner_of
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from ins_tui.tui.widgets.banner import banner_of
 
 DIGITS = "123456789"
 

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
 
 from ins_tui.tui.widgets.banner import banner_of
-from textual.widgets import Input, Label, Static
 
 
 class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):

@@ -13,9 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from ins_tui.tui.widgets.banner import banner_of
-from textual.widgets import Static
 
 HelpSection = tuple[str, Sequence[Binding]]
 

@@ -91,7 +91,11 @@ class IdentityScreen(Screen):
             self.set_state(self._intro)
         self.reload()
         if self._search_on_mount:
-            self.start_search()
+            if self.record is not None and str(self.record.status) == "QUAL":
+                self.set_state("Identité déjà qualifiée : pas de nouvelle recherche INS.", "ok")
+                self.set_next("Échap : retour")
+            else:
+                self.start_search()
 
     # -- display -------------------------------------------------------------------------
     def set_state(self, text: str, kind: str = "") -> None:
@@ -214,20 +218,24 @@ class IdentityScreen(Screen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that make sense now are shown (and work) — the footer is the menu."""
         from ins_tui.desk.results import InsiResultKind as Kind
 
         kind = getattr(self.result, "kind", None)
+        status = str(getattr(getattr(self.record, "status", None), "value", ""))
+        idle = self.record is not None and not self.searching
         if action == "resolve":
             return kind is Kind.DIFFERENT
         if action == "more_criteria":
-            return kind in (Kind.NOT_FOUND, Kind.SEVERAL) or None
+            return kind in (Kind.NOT_FOUND, Kind.SEVERAL)
         if action == "qualify":
-            status = str(getattr(getattr(self.record, "status", None), "value", ""))
-            return (status in ("RECUP", "VALI") and not self.searching) or None
+            return idle and status == "RECUP"
         if action == "unlock":
-            return bool(self.record is not None and self.record.locked) or None
-        if action in ("search_insi", "edit", "arrival", "journal"):
-            return (self.record is not None and not self.searching) or None
+            return bool(self.record is not None and self.record.locked)
+        if action == "search_insi":
+            return idle and status != "QUAL"
+        if action in ("edit", "arrival", "journal"):
+            return idle
         return True
 
     # -- actions -------------------------------------------------------------------------

@@ -88,6 +88,8 @@ class MainScreen(Screen):
     # -- live list -----------------------------------------------------------------------
     def _poll(self) -> None:
         """Look at the change counter; reload only when another action committed."""
+        if self.desk_app.desk is None:
+            return
         if self.app.screen is not self and not self.app.screen.is_modal:
             return
         try:
@@ -100,6 +102,9 @@ class MainScreen(Screen):
     def refresh_list(self, *, force: bool = False) -> None:
         if force:
             self._version = None
+        if self.desk_app.desk is None:
+            self.say("Ouverture de la base de données…")
+            return
         self._load_day()
 
     @work(thread=True, exclusive=True, group="day-list", exit_on_error=False)
@@ -131,6 +136,9 @@ class MainScreen(Screen):
         ]
         self.query_one(WaitingList).show_rows(shown)
         self._show_detail()
+        line = self.query_one("#status-line", Static)
+        if str(line.render()).startswith("Ouverture"):
+            line.update("")
 
     @on(WaitingList.RowHighlighted)
     def _row_highlighted(self) -> None:
@@ -168,6 +176,10 @@ class MainScreen(Screen):
 
     def refresh_title(self) -> None:
         self.query_one("#top-line", Static).update(self._title())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Nothing to act on until the database is open (a few hundred ms at start)."""
+        return self.desk_app.desk is not None
 
     # -- actions -------------------------------------------------------------------------
     def _need_selection(self) -> Any | None:

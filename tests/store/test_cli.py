@@ -1,0 +1,114 @@
+"""`ins-tui db check` and `ins-tui demo-data`, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ins_tui.cli import main
+from ins_tui.domain.matricule import check_matricule
+from ins_tui.domain.model import OID_DEMO_NIR, OID_TEST_NIR
+from ins_tui.store import Store
+from ins_tui.store.migrations import LATEST
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_demo_data_then_check_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo-data", "--db", str(db), "--patients", "1500", "--seed", "4",
+                 "--visits-today", "25", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["patients"] == 1500 and summary["visits"] == 25 and summary["seed"] == 4
+    assert set(summary["statuses"]) == {"PROV", "RECUP", "VALI", "QUAL"}
+    assert main(["db", "check", "--db", str(db), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] and report["schema_version"] == LATEST
+    with Store.open(db) as s:
+        rows = s.conn.execute("SELECT * FROM patients").fetchall()
+        assert len(s.visits_for_day()) == 25
+    oids = {r["ins_oid"] for r in rows if r["ins_oid"]}
+    assert oids == {OID_TEST_NIR, OID_DEMO_NIR}  # test OIDs only
+    assert all(check_matricule(r["ins_number"], r["ins_key"]) for r in rows if r["ins_number"])
+    names = {r["birth_name"] for r in rows}
+    assert any("'" in n for n in names) and any("-" in n for n in names)
+    assert any(" " in n for n in names)
+    assert any("-" in r["first_names"] for r in rows)
+    assert {r["sex"] for r in rows} == {"F", "M"}
+    assert len({r["birthplace"] for r in rows}) > 200  # from the COG tables
+    assert {r["attributes"] for r in rows} >= {"", "douteuse", "fictive"}
+    assert all(r["status"] == "PROV" for r in rows if "douteuse" in r["attributes"])
+
+
+def test_same_seed_same_people(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    for db in (a, b):
+        assert main(["demo-data", "--db", str(db), "--patients", "200", "--seed", "9"]) == 0
+    query = "SELECT birth_name, first_names, birth_date, ins_matricule FROM patients ORDER BY id"
+    rows = [sqlite3.connect(db).execute(query).fetchall() for db in (a, b)]
+    assert rows[0] == rows[1]
+
+
+def test_check_text_output_and_exit_codes(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "ok.sqlite"
+    Store.open(db).close()
+    assert main(["db", "check", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "Base valide." in out and "[OK] intégrité" in out
+    missing = tmp_path / "absent.sqlite"
+    assert main(["db", "check", "--db", str(missing)]) == 2
+    assert "n'existe pas" in capsys.readouterr().out
+    assert not missing.exists()  # checking never creates a file
+
+
+def test_check_refuses_newer_and_non_database(tmp_path: Path, capsys) -> None:
+    newer = tmp_path / "newer.sqlite"
+    Store.open(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version={LATEST + 1}")
+    conn.close()
+    assert main(["db", "check", "--db", str(newer)]) == 2
+    assert "plus récent" in capsys.readouterr().out
+    junk = tmp_path / "notes.sqlite"
+    junk.write_text("ceci n'est pas une base\n" * 100)
+    assert main(["db", "check", "--db", str(junk)]) == 2
+    assert "n'est pas une base ins-tui" in capsys.readouterr().out
+
+
+def test_check_reports_duplicate_ins_as_warning(tmp_path: Path, capsys) -> None:
+    from .helpers import published_test_identity, traits
+
+    db = tmp_path / "dup.sqlite"
+    with Store.open(db) as s:
+        for _ in range(2):
+            pid = s.create_patient(traits(), actor="accueil")
+            s.set_ins(pid, published_test_identity(), actor="accueil")
+    assert main(["db", "check", "--db", str(db)]) == 0
+    assert "[ATTENTION] doublons" in capsys.readouterr().out
+
+
+def test_demo_data_bad_input_is_french_and_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "x.sqlite"
+    result = subprocess.run(
+        [sys.executable, "-m", "ins_tui", "demo-data", "--db", str(db), "--patients", "douze"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "nombre entier attendu, reçu « douze »" in result.stderr
+    assert main(["demo-data", "--db", str(db), "--patients", "3", "--visits-today", "5"]) == 2
+    assert not db.exists()
+
+
+def test_demo_data_refuses_a_newer_file(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "newer.sqlite"
+    Store.open(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version={LATEST + 1}")
+    conn.close()
+    assert main(["demo-data", "--db", str(db), "--patients", "10"]) == 2
+    assert "version plus récente" in capsys.readouterr().out
