@@ -45,7 +45,7 @@ def build_app(kind: str, db: Path | None):
         class Bare(App):
             def compose(self):
                 yield Static("file")
-                yield DataTable()
+                yield DataTable(cursor_type="row")
                 yield Static("détail")
                 yield Footer()
 

@@ -62,6 +62,17 @@ class Config:
     refresh_interval: float = 0.5
     # Compare: whether a trait missing on one side blocks the perfect match.
     missing_birthplace_blocks_match: bool = False
+    # INSi authentication: "mtls" (structure certificate) or "cpx" (CPS card signs an
+    # assertion PS per call; server-auth TLS only). The PIN / signing-file password is never
+    # stored: env INS_TUI_CPS_PIN or a prompt. TOML: [insi] mode, cpx_pkcs11_module, ...
+    insi_mode: str = "mtls"
+    insi_cpx_pkcs11_module: str = ""  # CPS middleware, e.g. /usr/lib/libcps3_pkcs11_lux.so
+    insi_cpx_token_label: str = ""
+    insi_cpx_key_label: str = ""  # empty: the card's non-repudiation key
+    insi_cpx_p12: str = ""  # software signing certificate instead of a card (tests)
+    insi_cpx_billing_id: str = ""  # identifiantFacturation (FINESS, SIRET or AM number)
+    insi_cpx_activity_sector: str = ""  # secteurActivite, e.g. SA07
+    insi_cpx_specialty_code: str = ""  # codeSpecialite (mandatory for physicians)
 
     @property
     def production(self) -> bool:
@@ -74,6 +85,7 @@ _TUPLE_FIELDS = {"practitioners", "operators", "documents"}
 _PATH_FIELDS = {"db_path", "training_db_path", "training_dir"}
 _FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval"}
 _BOOL_FIELDS = {"missing_birthplace_blocks_match"}
+_INSI_MODES = ("mtls", "cpx")
 
 
 def _coerce(name: str, value: object) -> object:
@@ -89,6 +101,11 @@ def _coerce(name: str, value: object) -> object:
         if isinstance(value, str):
             return value.strip().lower() in {"1", "true", "oui", "yes"}
         return bool(value)
+    if name == "insi_mode":
+        mode = str(value).strip().lower()
+        if mode not in _INSI_MODES:
+            raise ConfigError(f"Mode INSi « {value} » inconnu : « mtls » ou « cpx » attendu.")
+        return mode
     if name == "keymap":
         if isinstance(value, str):
             return _parse_keymap(value)

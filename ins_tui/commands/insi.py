@@ -40,6 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     search.add_argument("--p12", help="certificat de la structure (PKCS#12)")
     search.add_argument("--training", action="store_true",
                         help="interroger le simulateur de formation (lancé pour l'occasion)")
+    cpx = search.add_argument_group(
+        "mode CPx (carte CPS ; PIN : variable INS_TUI_CPS_PIN ou saisie)")
+    cpx.add_argument("--cpx", action="store_true",
+                     help="s'authentifier par la carte CPS (assertion signée) au lieu du "
+                     "certificat de la structure (sinon : insi_mode de la configuration)")
+    cpx.add_argument("--pkcs11-module", help="module PKCS#11 du lecteur de carte CPS")
+    cpx.add_argument("--token-label", help="libellé de la carte (jeton PKCS#11)")
+    cpx.add_argument("--key-label", help="libellé de la clé de signature (défaut : automatique)")
+    cpx.add_argument("--signing-p12",
+                     help="certificat de signature PKCS#12 au lieu d'une carte (tests)")
+    cpx.add_argument("--billing-id", help="identifiant de facturation (FINESS, SIRET ou n° AM)")
+    cpx.add_argument("--activity-sector", help="secteur d'activité (ex. SA07)")
+    cpx.add_argument("--specialty-code", help="code spécialité (obligatoire pour un médecin)")
     search.add_argument("--json", action="store_true",
                         help="sortie JSON (schéma : docs/cli-insi.md)")
     search.set_defaults(func=run_search)
@@ -55,6 +68,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="rejouer un cas CNDA (ex. '2.04 cas 2', '1.10')")
     sim.add_argument("--seed", type=int, help="graine du tirage des erreurs")
     sim.add_argument("--dir", help="dossier des certificats (défaut : dossier de formation)")
+    sim.add_argument("--cpx", action="store_true",
+                     help="mode CPx : TLS serveur seul, assertion PS signée exigée")
+    sim.add_argument("--cpx-ca",
+                     help="autorités (PEM) des cartes acceptées en mode CPx "
+                     "(défaut : l'autorité du simulateur)")
     sim.set_defaults(func=run_simulator_command)
 
 
@@ -105,13 +123,19 @@ class _client:
         self.args = args
         self.sim = None
         self.client = None
+        self.signer = None
 
     def __enter__(self):
         from dataclasses import replace
 
         from ins_tui.config import ConfigError, load_config
         from ins_tui.insi.client import InsiClient
-        from ins_tui.insi.settings import password_from_env_or_prompt, settings_from_config
+        from ins_tui.insi.settings import (
+            cpx_settings_from_config,
+            password_from_env_or_prompt,
+            settings_from_config,
+        )
+        from ins_tui.insi.signer import SignerError
 
         try:
             config = load_config()
@@ -119,7 +143,35 @@ class _client:
             raise _SetupError("config", str(exc)) from exc
         timeouts = {"connect_timeout": config.insi_connect_timeout,
                     "read_timeout": config.insi_read_timeout}
-        if self.args.training:
+        args = self.args
+        # --training always means the bundled (mTLS) simulator, whatever insi_mode says.
+        use_cpx = args.cpx or (config.insi_mode == "cpx" and not args.training)
+        if args.training and use_cpx:
+            raise _SetupError(
+                "cpx",
+                "--training lance le simulateur en TLS mutuel : pour essayer le mode CPx, "
+                "lancez « ins-tui insi simulator --cpx --cpx-ca … » et indiquez --endpoint.",
+            )
+        if use_cpx:
+            endpoint = args.endpoint or config.insi_endpoint
+            if not endpoint:
+                raise _SetupError(
+                    "endpoint",
+                    "Aucun serveur INSi configuré : indiquez --endpoint et --ca (mode CPx).",
+                )
+            try:
+                cpx = cpx_settings_from_config(
+                    config, pkcs11_module=args.pkcs11_module, token_label=args.token_label,
+                    key_label=args.key_label, signing_p12=args.signing_p12,
+                    billing_id=args.billing_id, activity_sector=args.activity_sector,
+                    specialty_code=args.specialty_code)
+            except SignerError as exc:
+                raise _SetupError("cpx", exc.message_fr) from None
+            self.signer = cpx.signer
+            settings = settings_from_config(config, endpoint=endpoint, ca_bundle=args.ca,
+                                            cpx=cpx)
+            settings = replace(settings, **timeouts)
+        elif self.args.training:
             from ins_tui.insi.simulator import SimulatorServer
 
             self.sim = SimulatorServer(config.training_dir / "insi").start()
@@ -149,6 +201,10 @@ class _client:
     def _cleanup(self) -> None:
         if self.client is not None:
             self.client.close()
+        close_signer = getattr(self.signer, "close", None)
+        if close_signer is not None:
+            close_signer()  # logs the card out (PKCS#11)
+            self.signer = None
         if self.sim is not None:
             self.sim.stop()
             self.sim = None
@@ -282,6 +338,8 @@ def run_simulator_command(args: argparse.Namespace) -> int:
         qualification=args.qualification,
         seed=args.seed,
         variants=tuple(args.variant),
+        require_client_cert=not args.cpx,
+        cpx_trusted_ca=Path(args.cpx_ca) if args.cpx_ca else None,
     )
     try:
         return run_simulator(server)

@@ -209,6 +209,12 @@ class InsiClient:
             couverture=couverture,
             assertions=assertions,
         )
+        if assertions:
+            refusal = _assertion_refusal(request)
+            if refusal is not None:
+                log.warning("INSi %s %s: assertion PS broken in the envelope, not sent",
+                            operation, message_id)
+                return InsiError(ErrorKind.CERTIFICATE, refusal, tuple(attempts))
         headers = {"Content-Type": content_type(ACTIONS[operation])}
         started = time.perf_counter()
         base = {"operation": operation, "first_name": first_name, "birthplace": place,
@@ -244,14 +250,35 @@ class InsiClient:
             )
             log.info("INSi %s %s: fault %s/%s", operation, message_id, answer.subcode,
                      answer.detail_code)
-            return InsiError(classify_fault(answer), fault_message(answer), tuple(attempts),
-                             fault=answer)
+            return InsiError(classify_fault(answer), fault_message(answer, self.settings.mode),
+                             tuple(attempts), fault=answer)
         attempts.append(
             Attempt(**base, response=data, http_status=status, cr=answer.cr, elapsed_s=elapsed)
         )
         log.info("INSi %s %s: CR %s in %.0f ms", operation, message_id, answer.cr,
                  elapsed * 1000)
         return _final(answer, attempts)
+
+
+def _assertion_refusal(request: bytes) -> str | None:
+    """French reason not to send `request`, checked on the exact bytes about to leave.
+
+    The assertion is signed before it is put in the envelope; re-reading the serialised
+    request is the only way to see what the service will canonicalise (a namespace prefix
+    clash changes those bytes and the service would answer with an opaque fault).
+    """
+    from ins_tui.insi.assertion import SAML_NS, check_assertion_ps
+    from ins_tui.insi.signer import SignerError
+    from ins_tui.insi.xmlsafe import parse_untrusted
+
+    assertion = parse_untrusted(request).find(f".//{{{SAML_NS}}}Assertion")
+    if assertion is None:
+        return "L'assertion PS est absente de la requête : rien n'a été envoyé."
+    try:
+        check_assertion_ps(assertion)
+    except SignerError as exc:
+        return f"{exc.message_fr} Rien n'a été envoyé."
+    return None
 
 
 def _final(answer: Result, attempts: list[Attempt]) -> InsiOutcome | None:

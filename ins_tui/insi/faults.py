@@ -32,7 +32,20 @@ MESSAGES: dict[ErrorKind, str] = {
     "attendue).",
     ErrorKind.CERTIFICATE: "Le certificat de la structure (fichier PKCS#12) est illisible "
     "ou son mot de passe est faux.",
+    ErrorKind.AUTHENTICATION: "Le téléservice INSi a refusé l'authentification par carte CPS "
+    "(assertion non signée, signature invalide ou certificat de la carte non reconnu) : "
+    "vérifier la carte et la configuration CPx.",
 }
+
+# DESIR_560 in CPx mode: the client certificate message would point at the wrong thing.
+CPX_RIGHTS_MESSAGE = (
+    "Droits insuffisants pour le téléservice INSi : la carte CPS n'est pas acceptée "
+    "(carte nominative CPS, CPF ou CPE attendue, avec son assertion signée)."
+)
+
+# The service's code for a refused assertion PS is not published: this is the simulator's
+# choice (docs/decisions.md), matched so the operator gets the CPx message.
+AUTHENTICATION_CODES = {"desir_530"}
 
 _UNAVAILABLE_CODES = {"desir_1020", "insi_101", "insi_102"}
 
@@ -42,6 +55,8 @@ def classify_fault(fault: Fault) -> ErrorKind:
     sub = fault.subcode.lower()
     if detail == "desir_560":
         return ErrorKind.RIGHTS
+    if detail in AUTHENTICATION_CODES:
+        return ErrorKind.AUTHENTICATION
     if detail == "desir_550" or sub == "siram_100":
         return ErrorKind.UNKNOWN_IDAM
     if detail in _UNAVAILABLE_CODES or sub == "siram_40" or fault.code.lower() == "receiver":
@@ -49,7 +64,9 @@ def classify_fault(fault: Fault) -> ErrorKind:
     return ErrorKind.REJECTED
 
 
-def fault_message(fault: Fault) -> str:
+def fault_message(fault: Fault, mode: str = "mtls") -> str:
+    """`mode` is the client's ("mtls" or "cpx"): a refusal of rights names what was sent."""
     kind = classify_fault(fault)
     code = fault.detail_code or fault.subcode or fault.code
-    return f"{MESSAGES[kind]} (code {code})"
+    text = CPX_RIGHTS_MESSAGE if kind is ErrorKind.RIGHTS and mode == "cpx" else MESSAGES[kind]
+    return f"{text} (code {code})"

@@ -27,6 +27,7 @@ class ErrorKind(StrEnum):
     MALFORMED = "reponse_invalide"  # not a SOAP answer we can trust
     CERTIFICATE = "certificat"  # the local PKCS#12 cannot be used
     CONFIGURATION = "configuration"  # no usable endpoint configured
+    AUTHENTICATION = "authentification_refusee"  # CPx: assertion PS refused by the service
 
 
 @dataclass(frozen=True, slots=True)

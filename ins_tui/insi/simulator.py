@@ -73,6 +73,11 @@ FAULTS: dict[str, tuple[str, str, str, str, str, str]] = {
     "insi_101": ("Receiver", "siram_40", "en", _UNAVAILABLE_REASON, "fatal",
                  "L'appel au service de recherche avec la carte Vitale renvoie une erreur "
                  "technique."),
+    # CPx: assertion PS unsigned, altered, or signed by a card no trusted CA issued. The
+    # real code is not published: simulator's choice (docs/decisions.md), mapped by faults.py.
+    "desir_530": ("Sender", "siram_30", "fr", "Authentification du professionnel de santé "
+                  "invalide.", "erreur",
+                  "L'assertion d'authentification du professionnel de santé est invalide."),
     # The real code for a request breaking the schema is not published (simulator's choice).
     "desir_400": ("Sender", "siram_10", "fr", "La requête est invalide.", "erreur",
                   "La requête ne respecte pas le contrat du service."),
@@ -217,7 +222,11 @@ class SimulatorServer:
         variants: tuple[str, ...] = (),
         require_client_cert: bool = True,
         identities: IdentityTable | None = None,
+        cpx_trusted_ca: Path | bytes | None = None,
     ) -> None:
+        """`require_client_cert=False` is the CPx mode: server-auth TLS only, and every
+        request must carry an assertion PS signed by a card certificate issued by a CA of
+        `cpx_trusted_ca` (PEM file or bytes; default: the simulator's own CA)."""
         if directory is None:
             from ins_tui.config import load_config
 
@@ -228,6 +237,8 @@ class SimulatorServer:
         self.fault_rate = fault_rate
         self.qualification = qualification
         self.require_client_cert = require_client_cert
+        self.cpx_trusted_ca = cpx_trusted_ca
+        self._cpx_trusted: tuple = ()
         self.evil: str | None = None
         self._random = random.Random(seed)
         self._table = identities or load_identities()
@@ -269,6 +280,12 @@ class SimulatorServer:
         if self.require_client_cert:
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(cafile=str(self.paths.ca_cert))
+        else:
+            from ins_tui.insi.assertion_verify import load_trusted
+
+            trust = self.cpx_trusted_ca or self.paths.ca_cert
+            pem = trust if isinstance(trust, bytes) else Path(trust).read_bytes()
+            self._cpx_trusted = load_trusted(pem)
         httpd = _Server(("127.0.0.1", self.port), _Handler)
         httpd.owner = self
         httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True,
@@ -335,8 +352,11 @@ class SimulatorServer:
         if problem:
             return 500, fault_bytes("desir_400", message_id, problem)
         assert header is not None and body is not None
-        if not self.require_client_cert and not self._has_assertion(header):
-            return 500, fault_bytes("DESIR_560", message_id)
+        if not self.require_client_cert:
+            refusal = self._cpx_refusal(header)
+            if refusal is not None:
+                code, detail = refusal
+                return 500, fault_bytes(code, message_id, detail)
         idam = header.findtext(f"{q(CTXLPS, 'ContexteLPS')}/{q(CTXLPS, 'LPS')}/{q(CTXLPS, 'IDAM')}")
         if (idam or "").strip() not in self._table.accepted_idams:
             return 500, fault_bytes("desir_550", message_id)
@@ -366,10 +386,23 @@ class SimulatorServer:
             return 500, fault_bytes(code, message_id)
         return 200, resultat_bytes(ans)
 
-    @staticmethod
-    def _has_assertion(header: etree._Element) -> bool:
-        return header.find(f"{q(WSSE, 'Security')}/{{urn:oasis:names:tc:SAML:2.0:assertion}}"
-                           "Assertion") is not None
+    def _cpx_refusal(self, header: etree._Element) -> tuple[str, str] | None:
+        """(fault code, detail) when the CPx caller is not authenticated, else None.
+
+        No assertion at all is a missing right (DESIR_560, as for a client certificate with
+        the wrong CN); an assertion that does not verify is `desir_530`.
+        """
+        from ins_tui.insi.assertion_verify import assertion_problem
+
+        assertions = header.findall(f"{q(WSSE, 'Security')}/{{urn:oasis:names:tc:SAML:2.0:"
+                                    "assertion}Assertion")
+        if not assertions:
+            return "DESIR_560", ""
+        problem = assertion_problem(assertions[0], self._cpx_trusted)
+        if problem is not None:
+            log.info("simulator: CPx assertion refused (%s)", problem)
+            return "desir_530", f"({problem})"
+        return None
 
     @staticmethod
     def _contract_problem(path, content_type, root, header, body) -> str | None:
@@ -422,8 +455,14 @@ def run_simulator(server: SimulatorServer, out=_say) -> int:
     try:
         out(f"Simulateur INSi à l'écoute : {server.url}")
         out(f"Autorité de certification : {server.paths.ca_cert}")
-        out(f"Certificat client (PKCS#12, CN {GOOD_CN}) : {server.paths.client_p12}")
-        out(f"Mot de passe du certificat de formation : {server.paths.p12_password.decode()}")
+        if server.require_client_cert:
+            out(f"Certificat client (PKCS#12, CN {GOOD_CN}) : {server.paths.client_p12}")
+            out(f"Mot de passe du certificat de formation : "
+                f"{server.paths.p12_password.decode()}")
+        else:
+            trust = server.cpx_trusted_ca
+            origin = "fournies" if isinstance(trust, bytes) else (trust or server.paths.ca_cert)
+            out(f"Mode CPx : assertion PS signée exigée ; autorités des cartes : {origin}")
         out("Arrêt : Ctrl+C.")
         while not stop.wait(0.2):
             pass

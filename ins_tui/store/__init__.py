@@ -9,6 +9,7 @@ from ins_tui.store.errors import (
     SchemaTooNew,
     StoreBusy,
     StoreError,
+    UnreadableDatabase,
     VisitNotFound,
 )
 from ins_tui.store.journal import ChainReport
@@ -29,6 +30,7 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreError",
+    "UnreadableDatabase",
     "VisitNotFound",
     "VisitRow",
 ]

@@ -38,7 +38,7 @@ def private_umask() -> Iterator[None]:
 
 def create_private_file(path: Path) -> bool:
     """Create `path` empty with mode 0600 if absent; True when this call created it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:

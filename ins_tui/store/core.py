@@ -54,6 +54,7 @@ class StoreCore:
         self._clock = clock or system_now
         self._lock = threading.RLock()
         self._current: Action | None = None
+        self._owner: int | None = None  # thread running the current action
         self._own_commits = 0
 
     # -- time -------------------------------------------------------------------------
@@ -76,6 +77,7 @@ class StoreCore:
                 return
             begin_immediate(self.conn)
             self._current = Action(actor=actor, what=what, at=self.now_iso())
+            self._owner = threading.get_ident()
             try:
                 yield self._current
             except BaseException:
@@ -88,11 +90,19 @@ class StoreCore:
                 self._own_commits += 1
             finally:
                 self._current = None
+                self._owner = None
+
+    def _my_action(self) -> Action | None:
+        """The open action if this thread runs it; another thread's action is not ours."""
+        if self._current is not None and self._owner == threading.get_ident():
+            return self._current
+        return None
 
     @contextlib.contextmanager
     def _writing(self, what: str, actor: str | None) -> Iterator[Action]:
-        if self._current is not None:
-            yield self._current
+        current = self._my_action()
+        if current is not None:
+            yield current
             return
         if actor is None:
             raise NoAction()
@@ -121,7 +131,7 @@ class StoreCore:
         insi_response: bytes | None = None,
     ) -> int:
         """Append a journal row to the current action (raw INSi XML kept byte for byte)."""
-        act = self._current
+        act = self._my_action()
         if act is None:
             raise NoAction()
         return journal_mod.append_row(

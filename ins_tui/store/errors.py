@@ -29,6 +29,16 @@ class DatabaseMissing(StoreError):
         super().__init__(f"La base {path} n'existe pas.")
 
 
+class UnreadableDatabase(StoreError):
+    """Not an SQLite file, damaged, or not readable by this user; it was left as it is."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"Impossible d'ouvrir la base {path} : {reason}. Le fichier n'a pas été modifié ; "
+            "vérifiez le chemin et les droits, ou restaurez une sauvegarde."
+        )
+
+
 class StoreBusy(StoreError):
     """Another desk kept the database locked longer than the generous wait allowed."""
 

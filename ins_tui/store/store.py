@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ins_tui.store.connection import connect, enable_wal
 from ins_tui.store.core import StoreCore
+from ins_tui.store.errors import UnreadableDatabase
 from ins_tui.store.insi_queue import InsiQueueMixin
 from ins_tui.store.migrations import check_not_newer, migrate
 from ins_tui.store.patients import PatientsMixin
 from ins_tui.store.records import JournalRow, journal_from_row
 from ins_tui.store.search import SearchMixin
 from ins_tui.store.visits import VisitsMixin
+
+
+def _reason(exc: BaseException) -> str:
+    """French reason for the common low-level failures; the raw text otherwise."""
+    text = str(exc)
+    known = {
+        "file is not a database": "ce n'est pas une base SQLite (ou elle est chiffrée)",
+        "database disk image is malformed": "fichier endommagé",
+        "unable to open database file": "fichier ou dossier inaccessible",
+        "attempt to write a readonly database": "base en lecture seule",
+    }
+    for needle, french in known.items():
+        if needle in text:
+            return french
+    return getattr(exc, "strerror", None) or text
 
 
 class Store(PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
@@ -31,11 +48,19 @@ class Store(PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
         code, and `DatabaseMissing` when `create` is False and the file is absent.
         """
         path = Path(path)
-        conn = connect(path, create=create)
+        try:
+            conn = connect(path, create=create)
+        except PermissionError as exc:
+            raise UnreadableDatabase(str(path), "accès refusé") from exc
+        except (OSError, sqlite3.Error) as exc:
+            raise UnreadableDatabase(str(path), _reason(exc)) from exc
         try:
             check_not_newer(conn, str(path))
             enable_wal(conn)
             migrate(conn, str(path))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise UnreadableDatabase(str(path), _reason(exc)) from exc
         except BaseException:
             conn.close()
             raise

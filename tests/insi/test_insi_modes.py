@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from lxml import etree
-from signing_certs import P12_PASSWORD, card_cert, write_p12
+from signing_certs import P12_PASSWORD, ca, card_cert, write_p12
 
 from ins_tui.domain.model import Sex, Traits
 from ins_tui.insi.client import InsiClient
@@ -23,7 +23,8 @@ WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secex
 def test_cpx_mode_sends_a_signed_assertion_without_client_certificate(sim_dir, tmp_path) -> None:
     signer = Pkcs12Signer(write_p12(tmp_path / "cps.p12", card_cert()), P12_PASSWORD)
     cpx = CpxSettings(signer=signer, billing_id="123456789", activity_sector="SA07")
-    with SimulatorServer(sim_dir, require_client_cert=False) as sim:
+    with SimulatorServer(sim_dir, require_client_cert=False,
+                         cpx_trusted_ca=ca().cert_pem) as sim:
         settings = sim.client_settings(cpx=cpx)
         with InsiClient(settings) as c:
             out = c.search_traits(ZOE)

@@ -112,3 +112,11 @@ def test_demo_data_refuses_a_newer_file(tmp_path: Path, capsys) -> None:
     conn.close()
     assert main(["demo-data", "--db", str(db), "--patients", "10"]) == 2
     assert "version plus récente" in capsys.readouterr().out
+
+
+def test_demo_data_on_a_non_database_file(tmp_path: Path, capsys) -> None:
+    junk = tmp_path / "notes.sqlite"
+    junk.write_text("pas une base\n" * 100)
+    assert main(["demo-data", "--db", str(junk), "--patients", "10"]) == 2
+    assert "ce n'est pas une base SQLite" in capsys.readouterr().out
+    assert junk.read_text() == "pas une base\n" * 100

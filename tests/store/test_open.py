@@ -103,3 +103,34 @@ def test_newer_rollback_journal_file_is_not_switched_to_wal(db_path: Path) -> No
         Store.open(db_path)
     assert db_path.read_bytes() == before  # still a rollback-journal file, byte for byte
     assert not Path(f"{db_path}-wal").exists()
+
+
+def test_not_a_database_is_refused_in_french_and_untouched(tmp_path: Path) -> None:
+    from ins_tui.store import UnreadableDatabase
+
+    junk = tmp_path / "notes.sqlite"
+    junk.write_bytes(b"Liste des rendez-vous du lundi\n" * 200)
+    before = junk.read_bytes()
+    with pytest.raises(UnreadableDatabase, match="ce n'est pas une base SQLite"):
+        Store.open(junk)
+    assert junk.read_bytes() == before
+    assert not Path(f"{junk}-wal").exists()
+
+
+def test_unwritable_directory_is_refused_in_french(tmp_path: Path) -> None:
+    from ins_tui.store import UnreadableDatabase
+
+    if os.geteuid() == 0:
+        target = Path("/proc/ins-tui-test/cabinet.sqlite")  # even root cannot create here
+    else:
+        locked = tmp_path / "verrouille"
+        locked.mkdir(mode=0o500)
+        target = locked / "cabinet.sqlite"
+    with pytest.raises(UnreadableDatabase, match="Impossible d'ouvrir la base"):
+        Store.open(target)
+
+
+def test_new_directories_are_private(tmp_path: Path) -> None:
+    target = tmp_path / "donnees" / "ins-tui" / "cabinet.sqlite"
+    Store.open(target).close()
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700

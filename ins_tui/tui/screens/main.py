@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import DayListLoaded, StatusNote
+from ins_tui.tui.widgets.detail import DetailPanel
 from ins_tui.tui.widgets.waiting_list import ListRow, WaitingList
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ class MainScreen(Screen):
         with Container(id="main-body"):
             with Vertical(id="list-pane"):
                 yield WaitingList(id="waiting-list")
-            yield Static("Aucun patient sélectionné.", id="detail", markup=False)
+            with Vertical(id="detail-pane"):
+                yield DetailPanel(id="detail")
         yield Static("", id="status-line", markup=False)
         yield Footer(compact=True)
 
@@ -146,10 +148,10 @@ class MainScreen(Screen):
 
     def _show_detail(self) -> None:
         row = self.query_one(WaitingList).selected_row()
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one(DetailPanel)
         if row is None:
-            detail.update("File vide : « a » pour ajouter une arrivée, « n » pour un nouveau "
-                          "patient, « r » pour rechercher.")
+            detail.text = ("File vide : « a » pour ajouter une arrivée, « n » pour un nouveau "
+                           "patient, « r » pour rechercher.")
             return
         visit = self._rows.get(row.visit_id)
         if visit is None:
@@ -163,9 +165,7 @@ class MainScreen(Screen):
             f"Arrivée {fmt.time_of(visit.arrived_at)} · {visit.practitioner or '—'} · "
             f"{fmt.STATE_WORD.get(visit.state, visit.state)}"
         )
-        if text != getattr(detail, "_last_text", None):
-            detail._last_text = text  # type: ignore[attr-defined]
-            detail.update(text)
+        detail.text = text
 
     def selected_visit(self) -> Any | None:
         row = self.query_one(WaitingList).selected_row()
