@@ -24,8 +24,6 @@ from tui_support import scratch
 
 from ins_tui.domain.model import Channel, Sex, Traits
 
-TRACE = False
-TRACE_LOG: list = []
 LOCAL = Traits("ADRTROIS", "TOUSSAINT", Sex.M, "1960-01-01", "2B020", "TOUSSAINT")
 CARD = "adrtrois-toussaint"
 
@@ -141,9 +139,6 @@ async def full_once(cards: Cards, client, directory: Path, index: int) -> float:
     shown_at: list[float] = []
 
     def hook(message) -> None:
-        if TRACE and type(message).__name__ in ("CardEventArrived", "CardRead", "ActionDone",
-                                                 "InsiFinished", "ScreenResume"):
-            TRACE_LOG.append((type(message).__name__, time.perf_counter()))
         if type(message).__name__ == "CardEventArrived" and \
                 type(message.event).__name__ == "CardInserted" and not inserted_at:
             inserted_at.append(time.perf_counter())

@@ -76,8 +76,9 @@ class Config:
 
     @property
     def production(self) -> bool:
-        """Production only when an INSi certificate and endpoint are configured."""
-        return bool(self.insi_endpoint and self.insi_p12)
+        """Production only when an INSi endpoint and a way to authenticate are configured:
+        a structure certificate (mTLS) or CPx mode (the card signs each request)."""
+        return bool(self.insi_endpoint and (self.insi_p12 or self.insi_mode == "cpx"))
 
 
 _ENV_PREFIX = "INS_TUI_"

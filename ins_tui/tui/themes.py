@@ -62,6 +62,8 @@ THEMES: tuple[Theme, ...] = (
         boost="ansi_default",
         dark=True,
         variables={
+            "ansi-background": "ansi_black",
+            "ansi-foreground": "ansi_white",
             "border-blurred": "ansi_white",
             "block-cursor-foreground": "ansi_black",
             "block-cursor-background": "ansi_white",

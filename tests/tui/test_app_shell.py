@@ -1,0 +1,215 @@
+"""The app shell: themes, keys and help, operator choice, configuration, import hygiene,
+SIGHUP, and an idle desk writing nothing to its terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ins_tui.config import ConfigError, load_config
+from ins_tui.tui.themes import DARK, SIXTEEN, pick_theme
+from tests.tui.conftest import ADRTROIS, add_patient, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("configured", "environ", "expected"),
+    [
+        ("auto", {"TERM": "linux"}, SIXTEEN),
+        ("auto", {"TERM": "xterm-256color"}, DARK),
+        ("auto", {"TERM": "xterm", "TEXTUAL_COLOR_SYSTEM": "standard"}, SIXTEEN),
+        ("ins-tui-16", {"TERM": "xterm-256color"}, SIXTEEN),
+        ("nonexistent", {"TERM": "linux"}, SIXTEEN),
+    ],
+)
+def test_theme_picked_for_the_terminal(configured, environ, expected):
+    assert pick_theme(configured, environ) == expected
+
+
+async def test_linux_console_gets_the_16_colour_theme(make_app):
+    app = make_app(environ={"TERM": "linux"})
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == SIXTEEN
+        assert app.animation_level == "none"
+
+
+def test_stylesheet_uses_theme_variables_only():
+    import re
+
+    css = (REPO / "ins_tui" / "tui" / "app.tcss").read_text()
+    assert not re.search(r"#[0-9a-fA-F]{3,8}\b(?![-\w])(?=\s*;)", css)
+    assert not re.search(r"\b(rgb|hsl)a?\(", css)
+    for path in (REPO / "ins_tui" / "tui").rglob("*.py"):
+        if path.name == "themes.py":
+            continue
+        assert not re.search(r"#[0-9a-fA-F]{6}\b", path.read_text()), path
+
+
+async def test_f1_lists_every_key_in_french(make_app):
+    from ins_tui.tui.keys import help_sections
+    from ins_tui.tui.screens.help import HelpScreen
+
+    app = make_app(training=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for _, bindings in help_sections(training=True):
+            for binding in bindings:
+                assert (binding.tooltip or binding.description) in text
+        assert "Quitter l'application" in text and "FORMATION" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_every_binding_has_an_id_and_a_french_description():
+    from ins_tui.tui.keys import help_sections
+
+    seen: set[str] = set()
+    for _, bindings in help_sections(training=True):
+        for binding in bindings:
+            if binding.action == "noop":
+                continue
+            assert binding.id, binding
+            assert binding.id not in seen, binding.id
+            seen.add(binding.id)
+            assert binding.tooltip or binding.description
+
+
+def test_docs_keys_md_is_generated_from_the_bindings():
+    from ins_tui.tui.keys import keys_markdown
+
+    assert (REPO / "docs" / "keys.md").read_text(encoding="utf-8") == keys_markdown() + "\n"
+
+
+async def test_keymap_from_config_rebinds_by_id(make_app, config):
+    import dataclasses
+
+    from ins_tui.tui.screens.help import HelpScreen
+
+    app = make_app(config=dataclasses.replace(config, keymap={"app.help": "f2"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f2")
+        assert isinstance(app.screen, HelpScreen)
+
+
+def test_config_keymap_and_bad_values(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "ins-tui-16"\n[keymap]\n"app.help" = "f2"\n', encoding="utf-8")
+    config = load_config(path, {"INS_TUI_KEYMAP": "main.new=f3", "INS_TUI_OPERATORS": "A, B"})
+    assert config.keymap == {"app.help": "f2", "main.new": "f3"}
+    assert config.operators == ("A", "B") and config.theme == "ins-tui-16"
+    with pytest.raises(ConfigError, match="INS_TUI_KEYMAP"):
+        load_config(path, {"INS_TUI_KEYMAP": "nonsense"})
+    with pytest.raises(ConfigError, match="refresh_interval"):
+        load_config(path, {"INS_TUI_REFRESH_INTERVAL": "vite"})
+
+
+async def test_operator_chosen_at_start_goes_to_the_journal(make_app, config, store):
+    import dataclasses
+
+    from ins_tui.tui.screens.choice_list import ChoiceList
+
+    patient_id = add_patient(store, ADRTROIS, arrival=None)
+    app = make_app(config=dataclasses.replace(config, operators=("Alice", "Bruno")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="picker")
+        await pilot.press("2")
+        assert app.desk.actor == "Bruno"
+        app.choose_practitioner(patient_id)
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="practitioner")
+        await pilot.press("1")
+        await wait_until(pilot, lambda: any(e.action == "arrivée"
+                                            for e in store.journal_for_patient(patient_id)),
+                         what="journal")
+    entry = next(e for e in store.journal_for_patient(patient_id) if e.action == "arrivée")
+    assert entry.actor == "Bruno"
+
+
+async def test_training_banner_on_every_screen(make_app, store):
+    from ins_tui.tui.widgets.banner import TrainingBanner
+
+    patient_id = add_patient(store, ADRTROIS)
+    app = make_app(training=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query(TrainingBanner)
+        for key in ("f1", "escape", "r", "escape", "n", "escape", "f8", "escape"):
+            await pilot.press(key)
+            assert app.screen.query(TrainingBanner), app.screen
+        app.open_patient(patient_id)
+        await pilot.pause()
+        assert app.screen.query(TrainingBanner)
+
+
+async def test_live_list_applies_diffs_and_keeps_the_cursor(make_app, store, clock):
+    from ins_tui.tui.widgets.waiting_list import WaitingList
+
+    first = add_patient(store, ADRTROIS)
+    add_patient(store, ADRTROIS, arrival="Dr Bernard")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main_screen()
+        table = main.query_one(WaitingList)
+        await wait_until(pilot, lambda: table.row_count == 2, what="rows")
+        await pilot.press("down")
+        selected = main.selected_visit().id
+        visit = store.visits_for_day(clock.now().date())[0]
+        with store.action("autre poste", "état"):
+            store.set_visit_state(visit.id, "en_consultation")
+        await wait_until(pilot, lambda: "en consultation" in str(table.get_row_at(0)[5]),
+                         what="cell updated")
+        assert main.selected_visit().id == selected
+        await pilot.press("plus")  # move the selected visit up
+        await wait_until(pilot, lambda: store.visits_for_day(clock.now().date())[0].id
+                         == selected, what="moved")
+        await wait_until(pilot, lambda: table.cursor_row == 0, what="cursor follows")
+        assert first
+
+
+def test_tui_import_stays_light():
+    """Opening the app must not pull zeep, lxml or the PC/SC library before they are used."""
+    code = (
+        "import sys; import ins_tui.tui.app, ins_tui.commands.run; "
+        "heavy = [m for m in ('zeep', 'lxml', 'smartcard', 'pkcs11', 'ins_tui.store', "
+        "'sqlite_utils') if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == ""
+
+
+def test_sighup_exits_cleanly_and_idle_writes_nothing(tmp_path):
+    """In a real pty: first frame, 2 s idle with the live list polling (0 B), then SIGHUP."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from tui_support import PtyApp, demo_db
+    finally:
+        sys.path.pop(0)
+    app = PtyApp("desk", demo_db(tmp_path))
+    try:
+        app.wait_ready()
+        app.settle(quiet=1.0)
+        assert app.read_for(2.0) == 0
+        os.kill(app.pid, 1)  # SIGHUP: the SSH session went away
+        deadline_reads = 0
+        while deadline_reads < 100:
+            app.read_for(0.05)
+            pid, status = os.waitpid(app.pid, os.WNOHANG)
+            if pid:
+                break
+            deadline_reads += 1
+        else:
+            raise AssertionError("no exit within 5 s of SIGHUP")
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(app.pid, 9)
+        os.close(app.fd)
