@@ -8,7 +8,6 @@ Target: the XML part (c14n twice, digest, tree building) under 2x the bare signa
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -16,20 +15,21 @@ import time
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from ins_tui.insi.assertion import build_assertion_ps
+from ins_tui.insi.pki import build_certificate, key_usage, new_key, p12_bytes
 from ins_tui.insi.signer import Pkcs12Signer
 
 ROUNDS = 200
 
 
 def _p12(folder: Path) -> tuple[Path, rsa.RSAPrivateKey]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    """A self-signed CPS-like signature certificate (the project's one certificate builder)."""
+    key = new_key()
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
@@ -37,23 +37,10 @@ def _p12(folder: Path) -> tuple[Path, rsa.RSAPrivateKey]:
             x509.NameAttribute(NameOID.COMMON_NAME, "899700870589"),
         ]
     )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    cert = build_certificate(name, key.public_key(), name, key,
+                             usage=key_usage(content_commitment=True), days=1)
     path = folder / "bench.p12"
-    path.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"bench", key, cert, None, serialization.BestAvailableEncryption(b"bench")
-        )
-    )
+    path.write_bytes(p12_bytes(b"bench", key, cert, (), b"bench"))
     return path, key
 
 

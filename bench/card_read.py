@@ -38,24 +38,6 @@ class Recorder(InProcessTransport):
         return super().transmit(apdu)
 
 
-def wait_state(reader: str, present: bool, timeout: float = 5.0) -> None:
-    from smartcard import scard
-
-    _, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    try:
-        state = scard.SCARD_STATE_UNAWARE
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            hr, states = scard.SCardGetStatusChange(ctx, 100, [(reader, state)])
-            if hr == scard.SCARD_S_SUCCESS:
-                state = states[0][1] & ~scard.SCARD_STATE_CHANGED
-                if bool(state & scard.SCARD_STATE_PRESENT) == present:
-                    return
-        raise TimeoutError(reader)
-    finally:
-        scard.SCardReleaseContext(ctx)
-
-
 def run_baseline(pcscd: PrivatePcscd, apdus: list[bytes]) -> tuple[float, float]:
     from smartcard.System import readers
 
@@ -63,7 +45,7 @@ def run_baseline(pcscd: PrivatePcscd, apdus: list[bytes]) -> tuple[float, float]
     card = VirtualCard(get_profile(PROFILE), port=pcscd.port)
     start = time.perf_counter()
     card.start()
-    wait_state(pcscd.readers[0], True)
+    pcscd.wait_presence(0, True)
     read_start = time.perf_counter()
     connection = reader.createConnection()
     connection.connect()
@@ -73,7 +55,7 @@ def run_baseline(pcscd: PrivatePcscd, apdus: list[bytes]) -> tuple[float, float]
     connection.disconnect()
     end = time.perf_counter()
     card.close()
-    wait_state(pcscd.readers[0], False)
+    pcscd.wait_presence(0, False)
     return end - start, end - read_start
 
 
@@ -91,7 +73,7 @@ def run_ins_tui(pcscd: PrivatePcscd) -> tuple[float, float]:
     end = time.perf_counter()
     assert len(result.beneficiaries) == 5
     card.close()
-    wait_state(pcscd.readers[0], False)
+    pcscd.wait_presence(0, False)
     watcher.stop()
     return end - start, end - read_start
 

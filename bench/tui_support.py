@@ -132,6 +132,13 @@ class PtyApp:
         rss = int(tail.split(b"\n", 1)[0].split(b"=", 1)[1])
         return elapsed, rss
 
+    def peak_rss_kib(self) -> int:
+        """The child's peak RSS so far (VmHWM), e.g. once the list is loaded."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0
+
     def settle(self, quiet: float = 1.0, limit: float = 15.0) -> None:
         """Wait until nothing has been written for `quiet` seconds."""
         end = time.perf_counter() + limit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -75,6 +76,10 @@ class CogTables:
 
     def __len__(self) -> int:
         return len(self._places)
+
+    def places(self) -> Iterator[Place]:
+        """Every code the tables know, in file order (one `Place` per code)."""
+        return iter(self._places.values())
 
     def place(self, code: str) -> Place | None:
         return self._places.get(code.strip().upper())

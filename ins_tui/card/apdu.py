@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ins_tui.card.errors import CardRemovedError, TransmitError, UnreadableCardError
+from ins_tui.card.errors import TransmitError, UnreadableCardError
 from ins_tui.card.transport import Transport
 
 AID_VITALE = bytes.fromhex("D250000002564954414C45")  # "VITALE"
@@ -65,30 +65,32 @@ def _transmit(transport: Transport, apdu: bytes) -> Response:
     for attempt in range(MAX_ATTEMPTS):
         try:
             raw = transport.transmit(apdu)
-        except CardRemovedError:
-            raise
+            if len(raw) < 2:
+                raise TransmitError("response without a status word")
         except TransmitError:
             if attempt == MAX_ATTEMPTS - 1:
                 break
             time.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
             continue
-        if len(raw) < 2:
-            if attempt == MAX_ATTEMPTS - 1:
-                break
-            continue
         return Response(bytes(raw[:-2]), (raw[-2] << 8) | raw[-1])
     raise UnreadableCardError()
 
 
+def _with_right_le(transport: Transport, apdu: bytes, response: Response) -> Response:
+    """`6Cxx` means "ask again with Le = xx"; only a case-2 command (5 bytes) has a Le."""
+    if response.sw >> 8 == 0x6C and len(apdu) == 5:
+        return _transmit(transport, apdu[:4] + bytes([response.sw & 0xFF]))
+    return response
+
+
 def exchange(transport: Transport, apdu: bytes) -> Response:
     """Send `apdu`, resolving `6Cxx` (resend with the right Le) and `61xx` (GET RESPONSE)."""
-    response = _transmit(transport, apdu)
-    if response.sw >> 8 == 0x6C and len(apdu) == 5:
-        response = _transmit(transport, apdu[:4] + bytes([response.sw & 0xFF]))
+    response = _with_right_le(transport, apdu, _transmit(transport, apdu))
     data = bytearray(response.data)
     for _ in range(MAX_GET_RESPONSE):
         if response.sw >> 8 != 0x61:
             return Response(bytes(data), response.sw)
-        response = _transmit(transport, get_response(response.sw & 0xFF))
+        command = get_response(response.sw & 0xFF)
+        response = _with_right_le(transport, command, _transmit(transport, command))
         data += response.data
     raise UnreadableCardError()

@@ -72,6 +72,7 @@ class PrivatePcscd:
         self.reader_name = reader_name
         self.port = port
         self._process: subprocess.Popen[bytes] | None = None
+        self._guardian: subprocess.Popen[bytes] | None = None
         self._workdir: Path | None = None
 
     @property
@@ -112,10 +113,13 @@ class PrivatePcscd:
             stdin=subprocess.DEVNULL,
         )
         log.close()
+        self._guardian = _start_guardian(self._process.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise PcscdError(f"pcscd s'est arrêté au démarrage : {self.log_tail()}")
+                tail = self.log_tail()
+                self.stop()
+                raise PcscdError(f"pcscd s'est arrêté au démarrage : {tail}")
             if SOCKET_PATH.exists() and self._lists_our_reader():
                 return
             time.sleep(0.02)
@@ -168,6 +172,7 @@ class PrivatePcscd:
         self._signal_and_wait(signal.SIGKILL, STOP_TIMEOUT)
 
     def _signal_and_wait(self, sig: signal.Signals, timeout: float) -> None:
+        self._stop_guardian()
         process = self._process
         if process is None:
             return
@@ -180,3 +185,55 @@ class PrivatePcscd:
                 process.wait()
         self._process = None
         self._clear_stale_files()
+
+    def _stop_guardian(self) -> None:
+        """Dismiss the guardian first, so it can never signal a pid reused later."""
+        guardian, self._guardian = self._guardian, None
+        if guardian is None:
+            return
+        guardian.kill()
+        guardian.wait()
+        if guardian.stdin is not None:
+            guardian.stdin.close()
+
+    def wait_presence(self, slot: int, present: bool, timeout: float = 5.0) -> int:
+        """Block until pcscd sees slot `slot` with (or without) a card; return its event count.
+
+        For tests and benchmarks: pcscd notices a virtual card only at its next
+        presence poll, so "card started" is not yet "card seen".
+        """
+        from smartcard import scard
+
+        reader = self.readers[slot]
+        hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hr != scard.SCARD_S_SUCCESS:
+            raise PcscdError("pcscd privé injoignable.")
+        try:
+            state = scard.SCARD_STATE_UNAWARE
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                hr, states = scard.SCardGetStatusChange(context, 100, [(reader, state)])
+                if hr == scard.SCARD_S_SUCCESS:
+                    state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+                    if bool(state & scard.SCARD_STATE_PRESENT) == present:
+                        return state >> 16
+            raise PcscdError(f"« {reader} » : état de carte attendu non atteint à temps.")
+        finally:
+            scard.SCardReleaseContext(context)
+
+
+def _start_guardian(pid: int) -> subprocess.Popen[bytes]:
+    """A tiny shell that SIGTERMs pcscd when this process dies, however it dies.
+
+    The parent holds the only write end of the guardian's stdin: a crash, a
+    SIGKILL or a closed terminal closes it, `read` returns, and pcscd (otherwise
+    orphaned in the private namespaces, holding them alive) is stopped. A
+    parent-death signal would not do: it fires when the *thread* that started
+    pcscd ends, and the app starts it from a worker thread.
+    """
+    return subprocess.Popen(
+        ["sh", "-c", 'read -r _ ; kill -TERM "$0" 2>/dev/null', str(pid)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

@@ -133,12 +133,16 @@ class PcscTransport:
         if self._card is None:
             raise CardRemovedError()
         hr, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
-        if hr == scard.SCARD_S_SUCCESS:
+        if hr == scard.SCARD_S_SUCCESS and len(response) >= 2:
             return bytes(response)
+        # pcsc-lite reports a card yanked mid-command as *success* with no status
+        # word (carte-vitale.md §5): that is a failed exchange, judged like the others.
         code = hr & 0xFFFFFFFF
-        if code in _GONE or code in _NO_SERVICE or not self._still_present():
+        if code in _NO_SERVICE:
+            raise ServiceUnavailableError()
+        if code in _GONE or not self._still_present():
             raise CardRemovedError()
-        raise TransmitError(describe(hr))
+        raise TransmitError(describe(hr) if hr else "réponse sans mot d'état")
 
     def _still_present(self) -> bool:
         """After a failed exchange, give pcscd a moment to notice a card pulled out.

@@ -25,6 +25,7 @@ from ins_tui.card.apdu import (
 )
 from ins_tui.card.atr import AtrKind, classify_atr
 from ins_tui.card.errors import (
+    TRAITS_HINT,
     CardError,
     CardRemovedError,
     NoCardError,
@@ -109,7 +110,11 @@ def read_file(transport: Transport, sfi: int) -> bytes:
     if not response.ok:
         raise UnreadableCardError()
     data = bytearray(response.data)
-    while len(response.data) == CHUNK and len(data) < MAX_FILE:
+    while len(response.data) == CHUNK:
+        if len(data) >= MAX_FILE:
+            # A card that never ends its file is broken: parsing a cut file could
+            # yield half a person, so nothing is returned at all.
+            raise UnreadableCardError()
         response = exchange(transport, read_binary(len(data)))
         if response.sw in SW_END_OF_FILE:
             data += response.data
@@ -133,9 +138,14 @@ def parse_beneficiaries(identity: bytes, nirs: bytes) -> tuple[Beneficiary, ...]
         nir_templates = [t for t in parse(nirs) if t.tag == 0x65]
     except ValueError as exc:
         raise UnreadableCardError(
-            "Carte Vitale aux données incohérentes : lecture refusée. "
-            "Utiliser la recherche par traits (saisie manuelle)."
+            "Carte Vitale aux données incohérentes : lecture refusée. " + TRAITS_HINT
         ) from exc
+    if nir_templates and len(nir_templates) != len(people):
+        # Pairing is by position only: with unequal counts a NIR could land on the
+        # wrong person (then the wrong INS). Names stay; every NIR is dropped.
+        log.warning("fichiers identité/NIR de tailles différentes (%d/%d) : NIR ignorés",
+                    len(people), len(nir_templates))
+        nir_templates = []
     result = []
     for index, person in enumerate(people):
         name, first, born = person.first(0x80), person.first(0x81), person.first(0x82)
@@ -157,10 +167,7 @@ def parse_beneficiaries(identity: bytes, nirs: bytes) -> tuple[Beneficiary, ...]
             )
         )
     if not result:
-        raise UnreadableCardError(
-            "Carte Vitale sans bénéficiaire lisible. "
-            "Utiliser la recherche par traits (saisie manuelle)."
-        )
+        raise UnreadableCardError("Carte Vitale sans bénéficiaire lisible. " + TRAITS_HINT)
     return tuple(result)
 
 

@@ -192,6 +192,7 @@ class CardWatcher:
             for name, state, atr in changes:
                 if name == PNP_READER or name not in self._states:
                     continue
+                known = self._states[name]
                 self._states[name] = state & ~scard.SCARD_STATE_CHANGED
                 present = bool(state & scard.SCARD_STATE_PRESENT) and not (
                     state & scard.SCARD_STATE_MUTE
@@ -201,10 +202,19 @@ class CardWatcher:
                 if present and previous is None:
                     self._present[name] = atr_bytes
                     self._emit(CardInserted(name, atr_bytes))
-                elif present and previous != atr_bytes and atr_bytes:
-                    # swapped between two polls: report both edges
+                elif present and (
+                    (previous != atr_bytes and atr_bytes) or _events(state) != _events(known)
+                ):
+                    # Swapped while we were not looking (a slow callback, a fast hand):
+                    # two patients' cards often share an ATR, so pcsc-lite's event
+                    # counter is what tells; report both edges so the app reads again.
                     self._emit(CardRemoved(name))
                     self._present[name] = atr_bytes
                     self._emit(CardInserted(name, atr_bytes))
                 elif not present:
                     self._card_out(name)
+
+
+def _events(state: int) -> int:
+    """pcsc-lite's per-reader insert/remove counter, kept in the high 16 bits of a state."""
+    return state >> 16

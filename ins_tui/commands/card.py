@@ -9,6 +9,7 @@ patient on screen by default.
 from __future__ import annotations
 
 import argparse
+import math
 import queue
 import sys
 import time
@@ -20,6 +21,26 @@ if TYPE_CHECKING:
     from ins_tui.card.vitale import VitaleCard
 
 EXIT_UNAVAILABLE = 3
+SLOTS = (0, 1)
+
+
+def _seconds(text: str) -> float:
+    """A finite positive duration: `nan` or `inf` would make the wait never end."""
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"durée en secondes attendue, reçu « {text} »") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"durée positive attendue, reçu « {text} »")
+    return value
+
+
+def _slot(text: str) -> int:
+    if text.strip() not in {str(n) for n in SLOTS}:
+        raise argparse.ArgumentTypeError(
+            f"fente du lecteur virtuel : 0 ou 1 attendu, reçu « {text} »"
+        )
+    return int(text)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,10 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     insert = card_sub.add_parser(
         "insert", help="Insérer une carte de test dans le lecteur virtuel (jusqu'à Ctrl-C)"
     )
-    insert.add_argument("--profile", required=True, help="nom de la carte (voir « card profiles »)")
-    insert.add_argument("--reader", type=int, default=0, choices=(0, 1),
+    insert.add_argument("--profile", help="nom de la carte (voir « card profiles »)")
+    insert.add_argument("--reader", type=_slot, default=0, metavar="0|1",
                         help="fente du lecteur virtuel (0 ou 1)")
-    insert.add_argument("--seconds", type=float, default=None,
+    insert.add_argument("--seconds", type=_seconds, default=None,
                         help="retirer la carte après N secondes")
     insert.add_argument("--port", type=int, default=None, help=argparse.SUPPRESS)
     insert.set_defaults(func=run_insert)
@@ -40,7 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     watch = card_sub.add_parser("watch", help="Afficher les événements lecteur et la lecture")
     watch.add_argument("--show", action="store_true",
                        help="afficher noms et NIR en clair (masqués par défaut)")
-    watch.add_argument("--seconds", type=float, default=None, help="s'arrêter après N secondes")
+    watch.add_argument("--raw", action="store_true",
+                       help="afficher aussi les octets lus (en clair seulement avec --show)")
+    watch.add_argument("--seconds", type=_seconds, default=None, help="s'arrêter après N secondes")
     watch.add_argument("--pcscd", action="store_true",
                        help="démarrer d'abord le pcscd privé (espaces de noms privés seulement)")
     watch.set_defaults(func=run_watch)
@@ -67,13 +90,14 @@ def run_insert(args: argparse.Namespace) -> int:
     from ins_tui.card.profiles import ProfileError, get_profile
     from ins_tui.card.virtual import DEFAULT_PORT, VirtualCard, VirtualCardError
 
+    if not args.profile:
+        print("Préciser la carte : --profile NOM (liste : ins-tui card profiles).",
+              file=sys.stderr)
+        return EXIT_INVALID
     try:
         profile = get_profile(args.profile)
     except ProfileError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_INVALID
-    if args.seconds is not None and args.seconds <= 0:
-        print("--seconds doit être un nombre positif.", file=sys.stderr)
         return EXIT_INVALID
     port = (args.port or DEFAULT_PORT) + args.reader
     try:
@@ -94,8 +118,10 @@ def run_insert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def describe_card(card: VitaleCard, show: bool) -> list[str]:
-    from ins_tui.card.masking import mask_name, mask_nir
+def describe_card(card: VitaleCard, show: bool, raw: bool = False) -> list[str]:
+    """What support staff need to judge a read; identities masked unless `show`."""
+    from ins_tui.card.masking import fingerprint, mask_name, mask_nir
+    from ins_tui.domain.dates import format_fr
 
     lines = [f"  {len(card.beneficiaries)} bénéficiaire(s) :"]
     for b in card.beneficiaries:
@@ -104,10 +130,16 @@ def describe_card(card: VitaleCard, show: bool) -> list[str]:
         nir = (b.nir if show else mask_nir(b.nir)) or "absent"
         born = b.birth_date
         if born.lunar:
-            date = f"date lunaire {born.raw} (identité : {born.iso or 'inconnue'})"
+            date = f"date lunaire {born.raw} (identité : {format_fr(born.iso) or 'inconnue'})"
         else:
-            date = f"né(e) le {born.iso}"
+            date = f"né(e) le {format_fr(born.iso) or born.raw}"
         lines.append(f"  {b.index + 1}. {name} — {date} — NIR {nir}")
+    if raw:
+        lines.append(f"  ATR : {card.raw.atr.hex(' ').upper()}")
+        for label, data in (("identité (MF, SFI 2)", card.raw.identity_file),
+                            ("NIR (VITALE, SFI 2)", card.raw.nir_file)):
+            shown = data.hex(" ").upper() if show else f"empreinte {fingerprint(data)}"
+            lines.append(f"  fichier {label}, {len(data)} octets : {shown}")
     return lines
 
 
@@ -160,7 +192,7 @@ def run_watch(args: argparse.Namespace) -> int:
                 except CardError as exc:
                     print(f"  {exc.message}", flush=True)
                 else:
-                    print("\n".join(describe_card(card, args.show)), flush=True)
+                    print("\n".join(describe_card(card, args.show, args.raw)), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Print every check, not only the first failure: support fixes them in one visit."""
     from ins_tui.store.check import check_database
 
     report = check_database(args.db)

@@ -23,6 +23,11 @@ def _count(text: str) -> int:
     return value
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    """French plural: 0 and 1 take the singular."""
+    return f"{count} {one if count <= 1 else many}"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo-data",
@@ -41,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Refuse impossible counts before opening the file, so bad input writes nothing."""
     from ins_tui.store import Store, StoreError
     from ins_tui.store.demo_data import generate
 
@@ -70,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
                          ensure_ascii=False))
     else:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
-        print(f"{summary.patients} patients fictifs créés dans {args.db} en {elapsed:.1f} s "
-              f"(graine {summary.seed} ; {detail}) ; {summary.visits} passages aujourd'hui.")
+        patients = _plural(summary.patients, "patient fictif créé", "patients fictifs créés")
+        visits = _plural(summary.visits, "passage", "passages")
+        print(f"{patients} dans {args.db} en {elapsed:.1f} s "
+              f"(graine {summary.seed} ; {detail}) ; {visits} aujourd'hui.")
     return EXIT_OK

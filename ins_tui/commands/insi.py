@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ins_tui.insi.outcomes import InsiOutcome
 
-EXIT_FOUND = 0
+from ins_tui.cli import EXIT_INVALID
+from ins_tui.cli import EXIT_OK as EXIT_FOUND
+
 EXIT_NOT_FOUND = 1
-EXIT_INVALID = 2
 EXIT_SERVICE = 3
 
 
@@ -228,7 +229,7 @@ def _invalid(args: argparse.Namespace, problems: list[dict]) -> int:
 
 def outcome_to_dict(outcome: InsiOutcome) -> dict:
     """The `--json` document (schema in docs/cli-insi.md)."""
-    from ins_tui.insi.outcomes import Found, InsiError, NotFound
+    from ins_tui.insi.outcomes import ErrorKind, Found, InsiError, NotFound
 
     def ins(i, start=None, end=None) -> dict:
         d = {"number": i.number, "key": i.key, "matricule": i.matricule, "oid": i.oid,
@@ -261,9 +262,13 @@ def outcome_to_dict(outcome: InsiOutcome) -> dict:
                    message="Aucune identité trouvée (CR 01) : vérifiez les traits ou "
                    "ajoutez des critères.")
     elif isinstance(outcome, InsiError):
-        invalid = outcome.kind == "saisie_invalide"
+        invalid = outcome.kind is ErrorKind.INVALID_INPUT
+        # Nothing left the machine because of what was given (endpoint, CA, PKCS#12,
+        # password): like bad traits, retrying as is cannot help, so it is exit 2 too.
+        local = not outcome.attempts and outcome.kind in (
+            ErrorKind.CONFIGURATION, ErrorKind.CERTIFICATE)
         doc.update(outcome="invalid" if invalid else "error",
-                   exit_code=EXIT_INVALID if invalid else EXIT_SERVICE,
+                   exit_code=EXIT_INVALID if invalid or local else EXIT_SERVICE,
                    message=outcome.message_fr, error_kind=str(outcome.kind),
                    problems=[_problem_dict(p) for p in outcome.problems])
         if outcome.fault:
@@ -320,29 +325,56 @@ def _report(args: argparse.Namespace, outcome: InsiOutcome) -> int:
 
 
 def run_simulator_command(args: argparse.Namespace) -> int:
+    import errno
+    import ssl
     from pathlib import Path
 
     from ins_tui.insi.simulator import SimulatorServer, run_simulator
 
-    if not 0.0 <= args.fault_rate <= 1.0:
-        print("--fault-rate doit être compris entre 0 et 1.", file=sys.stderr)
+    # `not x <= y` rather than `x > y`: a NaN fails every comparison and must be refused.
+    refusals = [
+        message for bad, message in (
+            (not 0 <= args.port <= 65535, f"--port {args.port} : entre 0 et 65535 attendu "
+             "(0 : un port libre)."),
+            (not 0.0 <= args.fault_rate <= 1.0, "--fault-rate doit être compris entre 0 et 1."),
+            (not 0.0 <= args.latency <= 3600.0,
+             "--latency doit être compris entre 0 et 3600 secondes."),
+        ) if bad
+    ]
+    if refusals:
+        for message in refusals:
+            print(message, file=sys.stderr)
         return EXIT_INVALID
-    if args.latency < 0:
-        print("--latency doit être positif ou nul.", file=sys.stderr)
+    try:
+        server = SimulatorServer(
+            Path(args.dir) if args.dir else None,
+            port=args.port,
+            latency=args.latency,
+            fault_rate=args.fault_rate,
+            qualification=args.qualification,
+            seed=args.seed,
+            variants=tuple(args.variant),
+            require_client_cert=not args.cpx,
+            cpx_trusted_ca=Path(args.cpx_ca) if args.cpx_ca else None,
+        )
+    except ValueError as exc:  # unknown CNDA variant: the message is French
+        print(str(exc), file=sys.stderr)
         return EXIT_INVALID
-    server = SimulatorServer(
-        Path(args.dir) if args.dir else None,
-        port=args.port,
-        latency=args.latency,
-        fault_rate=args.fault_rate,
-        qualification=args.qualification,
-        seed=args.seed,
-        variants=tuple(args.variant),
-        require_client_cert=not args.cpx,
-        cpx_trusted_ca=Path(args.cpx_ca) if args.cpx_ca else None,
-    )
     try:
         return run_simulator(server)
+    except ssl.SSLError:
+        print(f"Certificats du simulateur inutilisables dans {server.directory} : supprimez "
+              "ce dossier pour qu'ils soient recréés.", file=sys.stderr)
+        return EXIT_SERVICE
+    except ValueError:  # cryptography could not read the --cpx-ca file
+        source = args.cpx_ca or server.directory / "ca.pem"
+        print(f"Autorités des cartes CPx : aucun certificat PEM lisible dans {source}.",
+              file=sys.stderr)
+        return EXIT_INVALID
     except OSError as exc:
-        print(f"Impossible de lancer le simulateur : {exc}", file=sys.stderr)
+        if exc.errno == errno.EADDRINUSE:
+            reason = f"le port {args.port} est déjà utilisé"
+        else:
+            reason = f"{exc.strerror or exc} ({exc.filename or 'réseau'})"
+        print(f"Impossible de lancer le simulateur : {reason}.", file=sys.stderr)
         return EXIT_SERVICE

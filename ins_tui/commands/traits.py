@@ -10,8 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from ins_tui.cli import EXIT_INVALID, EXIT_OK
+from ins_tui.domain.model import TRAIT_LABELS_FR
+
+if TYPE_CHECKING:
+    from ins_tui.domain.problems import Problem
+    from ins_tui.refdata import CogTables
 
 _OPTIONS = (
     ("--birth-name", "birth_name", "nom de naissance"),
@@ -23,18 +29,6 @@ _OPTIONS = (
     ("--used-name", "used_name", "nom utilisé (jamais déduit du nom de naissance)"),
     ("--used-first-name", "used_first_name", "prénom utilisé (jamais déduit)"),
 )
-
-_LABELS = {
-    "birth_name": "Nom de naissance",
-    "first_names": "Prénoms de naissance",
-    "first_name": "Premier prénom de naissance",
-    "sex": "Sexe",
-    "birth_date": "Date de naissance",
-    "birthplace": "Lieu de naissance",
-    "used_name": "Nom utilisé",
-    "used_first_name": "Prénom utilisé",
-}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("traits", help="Vérifier et normaliser des traits d'identité")
@@ -51,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(func=run_check)
 
 
-def _cog():
+def _cog() -> CogTables | None:
     try:
         from ins_tui.refdata import load_cog
 
@@ -61,6 +55,7 @@ def _cog():
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Same `check_traits` as the screens, so the command never disagrees with the desk."""
     from ins_tui.domain.dates import format_fr
     from ins_tui.domain.traits import TraitsInput, check_traits
 
@@ -108,18 +103,18 @@ def run_check(args: argparse.Namespace) -> int:
         }
         for key, value in values.items():
             if value:
-                print(f"  {_LABELS[key]} : {value}")
+                print(f"  {TRAIT_LABELS_FR[key]} : {value}")
     if result.errors:
         print("Erreurs :")
         for p in result.errors:
-            print(f"  - {_LABELS.get(p.field, p.field)} : {p.message}")
+            print(f"  - {TRAIT_LABELS_FR.get(p.field, p.field)} : {p.message}")
     if result.warnings:
         print("Avertissements :")
         for p in result.warnings:
-            print(f"  - {_LABELS.get(p.field, p.field)} : {p.message}")
+            print(f"  - {TRAIT_LABELS_FR.get(p.field, p.field)} : {p.message}")
     print("Traits valides." if result.ok else "Traits invalides : rien n'a été enregistré.")
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
-def _problem(p) -> dict[str, str]:
+def _problem(p: Problem) -> dict[str, str]:
     return {"champ": p.field, "code": p.code, "message": p.message}

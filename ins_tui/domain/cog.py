@@ -34,6 +34,7 @@ class CogTable(Protocol):
 
 
 def is_well_formed(code: str) -> bool:
+    """Shape only: `20xxx` stays well formed because people born before 1976 carry it."""
     return bool(_WELL_FORMED.match(code))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ins_tui.domain.cog import CogTable, same_place
-from ins_tui.domain.model import Traits
+from ins_tui.domain.model import TRAIT_LABELS_FR, Traits
 from ins_tui.domain.names import (
     NameKind,
     equivalent_first_names,
@@ -79,14 +79,7 @@ class Comparison:
         return [r for r in self.rows if r.verdict is not Verdict.SAME]
 
 
-LABELS_FR = {
-    "birth_name": "Nom de naissance",
-    "first_name": "Premier prénom de naissance",
-    "first_names": "Prénoms de naissance",
-    "sex": "Sexe",
-    "birth_date": "Date de naissance",
-    "birthplace": "Lieu de naissance",
-}
+LABELS_FR = TRAIT_LABELS_FR  # kept for callers of the compare module
 
 
 def _name(value: str | None, kind: NameKind) -> str | None:

@@ -64,4 +64,5 @@ def documents_from_codes(codes: Iterable[str]) -> list[DocumentType]:
 
 
 def is_high_trust(doc: DocumentType | str) -> bool:
+    """A code is looked up (unknown → French error), so a typo never counts as trusted."""
     return (document(doc) if isinstance(doc, str) else doc).high_trust

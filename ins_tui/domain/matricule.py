@@ -22,6 +22,8 @@ _KEY = re.compile(r"\d{2}\Z")
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 FIELD = "matricule"
+# Exception text may reach a log: it never repeats the (possibly real) number.
+_MALFORMED = "NIR/NIA mal formé : 13 caractères attendus (2A/2B admis pour la Corse)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ def compute_key(number13: str) -> str:
     """
     number = (number13 or "").upper()
     if not is_well_formed_number(number):
-        raise ValueError(f"NIR/NIA mal formé : {number13!r}")
+        raise ValueError(_MALFORMED)
     return stdnum_nir.calc_check_digits(number)
 
 
@@ -123,7 +125,7 @@ def describe_nir(number13: str) -> NirInfo:
     """Decode sex, birth year/month and birthplace from a well-formed number."""
     number = (number13 or "").upper()
     if not is_well_formed_number(number):
-        raise ValueError(f"NIR/NIA mal formé : {number13!r}")
+        raise ValueError(_MALFORMED)
     first = number[0]
     sex = {"1": Sex.M, "3": Sex.M, "7": Sex.M, "2": Sex.F, "4": Sex.F, "8": Sex.F}.get(first)
     month = int(number[3:5])

@@ -79,6 +79,19 @@ class InsHistoryEntry:
     date_end: str | None = None
 
 
+# French label of each `Traits` field: the one list every screen, command and message uses.
+TRAIT_LABELS_FR: dict[str, str] = {
+    "birth_name": "Nom de naissance",
+    "first_names": "Prénoms de naissance",
+    "first_name": "Premier prénom de naissance",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "birthplace": "Lieu de naissance",
+    "used_name": "Nom utilisé",
+    "used_first_name": "Prénom utilisé",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Traits:
     """Strict and complementary traits of a person, already normalised.

@@ -54,3 +54,22 @@ def warnings(problems: Iterable[Problem]) -> list[Problem]:
 
 def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.is_error for p in problems)
+
+
+class ProblemsView:
+    """`errors` / `warnings` for any result object that carries a `problems` list.
+
+    A mixin so every result the screens render (traits check, desk form check…) splits
+    its problems by the one rule above instead of re-filtering by hand.
+    """
+
+    __slots__ = ()
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return warnings(self.problems)

@@ -34,6 +34,7 @@ class TransitionRefused(Exception):
 def derive_status(
     attributes: frozenset[Attribute], insi_retrieved: bool, document_checked: bool, apcv: bool
 ) -> Status:
+    """The RNIV table (identity-rules.md §1) in one place; blocking attributes win first."""
     if attributes & _BLOCKING:
         return Status.PROV
     if apcv or (insi_retrieved and document_checked):

@@ -22,7 +22,7 @@ from ins_tui.domain.names import (
     first_name_splits_compound,
     normalise_name,
 )
-from ins_tui.domain.problems import Problem, error, has_errors, warning
+from ins_tui.domain.problems import Problem, ProblemsView, error, has_errors, warning
 from ins_tui.domain.sex import parse_sex
 
 
@@ -41,7 +41,7 @@ class TraitsInput:
 
 
 @dataclass(frozen=True, slots=True)
-class TraitsCheck:
+class TraitsCheck(ProblemsView):
     """`traits` is None while any error remains; warnings never block.
 
     `changes` lists (field, typed, normalised) for every value the rules
@@ -56,14 +56,6 @@ class TraitsCheck:
     @property
     def ok(self) -> bool:
         return self.traits is not None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 def _name(

@@ -31,7 +31,21 @@ class IdentityTable:
     accepted_idams: frozenset[str]
     variants: frozenset[str] = field(default_factory=frozenset)
 
+    @property
+    def known_variants(self) -> tuple[str, ...]:
+        """The CNDA replays the table holds (selectable with `--variant`)."""
+        return tuple(sorted({i["variant"] for i in self.identities if i.get("variant")}))
+
     def with_variants(self, variants: set[str] | frozenset[str]) -> IdentityTable:
+        """The same table answering with `variants`; an unknown name is refused (French):
+        a typo would otherwise silently replay the default answer."""
+        unknown = sorted(set(variants) - set(self.known_variants))
+        if unknown:
+            raise ValueError(
+                "Cas CNDA inconnu : " + ", ".join(f"« {v} »" for v in unknown)
+                + " (cas disponibles : " + ", ".join(f"« {v} »" for v in self.known_variants)
+                + ")."
+            )
         return IdentityTable(self.identities, self.accepted_idams, frozenset(variants))
 
     def _candidates(self, match) -> list[dict]:

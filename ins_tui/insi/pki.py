@@ -59,7 +59,8 @@ class PkiPaths:
                                          self.server_key, self.client_p12, self.wrong_cn_p12))
 
 
-def _key():
+def new_key():
+    """A fresh RSA-2048 key: the size IGC-Santé and CPS cards use."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -85,38 +86,81 @@ def _write(path: Path, data: bytes, mode: int = 0o600) -> None:
     os.replace(tmp, path)
 
 
-def _issue(subject, key, issuer, issuer_key, *, ca: bool, server: bool = False, days: int = 825):
+def key_usage(**flags: bool):
+    """An `x509.KeyUsage` naming only the bits that are set (the constructor takes nine)."""
+    from cryptography import x509
+
+    names = ("digital_signature", "content_commitment", "key_encipherment",
+             "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+             "encipher_only", "decipher_only")
+    unknown = set(flags) - set(names)
+    if unknown:
+        raise TypeError(f"unknown key usage(s): {sorted(unknown)}")
+    return x509.KeyUsage(**{n: flags.get(n, False) for n in names})
+
+
+def build_certificate(subject, public_key, issuer, issuer_key, *, ca: bool = False,
+                      path_length: int | None = None, usage=None, extended_usage=None,
+                      extensions=(), days: int = 825, backdate=dt.timedelta(minutes=5)):
+    """The one certificate builder of the project (simulator PKI, test cards, benchmarks).
+
+    Every self-made certificate goes through here so that a CA, a TLS peer and a CPS-like
+    card differ only by their declared extensions; `extensions` is a sequence of
+    `(extension, critical)` for the rest (e.g. the card type 1.2.250.1.71.1.2.2).
+    """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import ExtendedKeyUsageOID
 
     now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_before(now - backdate)
         .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
     )
     if ca:
+        usage = usage or key_usage(key_cert_sign=True, crl_sign=True)
         builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), True
-        ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-    else:
-        usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
-        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), False)
-    if server:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([
-                x509.DNSName("localhost"),
-                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-            ]),
-            False,
-        )
+            x509.SubjectKeyIdentifier.from_public_key(public_key), False)
+    if usage is not None:
+        builder = builder.add_extension(usage, critical=True)
+    if extended_usage:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(extended_usage)), False)
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical)
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def p12_bytes(friendly_name: bytes, key, cert, chain, password: bytes) -> bytes:
+    """A password-protected PKCS#12, as a structure or card certificate is delivered."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    return pkcs12.serialize_key_and_certificates(
+        friendly_name, key, cert, list(chain) or None,
+        serialization.BestAvailableEncryption(password),
+    )
+
+
+def _issue(subject, key, issuer, issuer_key, *, ca: bool, server: bool = False, days: int = 825):
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    eku = None
+    extensions = []
+    if not ca:
+        eku = [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
+    if server:
+        extensions.append((x509.SubjectAlternativeName([
+            x509.DNSName("localhost"),
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        ]), False))
+    return build_certificate(subject, key.public_key(), issuer, issuer_key, ca=ca,
+                             extended_usage=eku, extensions=extensions, days=days)
 
 
 def make_ca(directory: Path, cn: str = "AC FORMATION INS-TUI") -> PkiPaths:
@@ -125,7 +169,7 @@ def make_ca(directory: Path, cn: str = "AC FORMATION INS-TUI") -> PkiPaths:
 
     paths = PkiPaths(Path(directory))
     paths.directory.mkdir(parents=True, exist_ok=True)
-    key = _key()
+    key = new_key()
     cert = _issue(_name(cn), key, _name(cn), key, ca=True, days=3650)
     _write(paths.ca_key, key.private_bytes(serialization.Encoding.PEM,
                                            serialization.PrivateFormat.PKCS8,
@@ -147,7 +191,7 @@ def issue_server(paths: PkiPaths) -> None:
     from cryptography.hazmat.primitives import serialization
 
     ca_cert, ca_key = _load_ca(paths)
-    key = _key()
+    key = new_key()
     cert = _issue(_name("localhost"), key, ca_cert.subject, ca_key, ca=False, server=True)
     _write(paths.server_key, key.private_bytes(serialization.Encoding.PEM,
                                                serialization.PrivateFormat.PKCS8,
@@ -156,16 +200,10 @@ def issue_server(paths: PkiPaths) -> None:
 
 
 def issue_client(paths: PkiPaths, cn: str, target: Path, password: bytes) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     ca_cert, ca_key = _load_ca(paths)
-    key = _key()
+    key = new_key()
     cert = _issue(_name(cn, TEST_OU), key, ca_cert.subject, ca_key, ca=False)
-    data = pkcs12.serialize_key_and_certificates(
-        cn.encode(), key, cert, [ca_cert], serialization.BestAvailableEncryption(password)
-    )
-    _write(target, data)
+    _write(target, p12_bytes(cn.encode(), key, cert, [ca_cert], password))
 
 
 def ensure_pki(directory: Path) -> PkiPaths:

@@ -43,10 +43,18 @@ class Result:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+_LOCAL_NAMES: dict[str, str] = {}  # Clark tag -> local name; answers reuse a few dozen tags
+
+
 def _local(tag: object) -> str | None:
     if not isinstance(tag, str):
         return None  # comments, processing instructions
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < 4096:  # a hostile answer cannot grow it without bound
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _children(parent: etree._Element | None) -> dict[str, etree._Element]:

@@ -450,9 +450,9 @@ def run_simulator(server: SimulatorServer, out=_say) -> int:
         stop.set()
 
     previous = {s: signal.signal(s, _handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    server.start()
-    assert server.paths is not None
     try:
+        server.start()
+        assert server.paths is not None
         out(f"Simulateur INSi à l'écoute : {server.url}")
         out(f"Autorité de certification : {server.paths.ca_cert}")
         if server.require_client_cert:

@@ -66,20 +66,27 @@ def describe_p12(path: Path, password: bytes | None) -> ClientIdentity:
 def client_context(
     ca_bundle: Path | None, p12: Path | None = None, password: bytes | None = None
 ) -> ssl.SSLContext:
-    """A TLS client context: server checked against `ca_bundle` only; client cert if given."""
+    """A TLS client context: server checked against `ca_bundle` only; client cert if given.
+
+    `ca_bundle` is required: never the system store (see the comment below).
+    """
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.check_hostname = True
     ctx.verify_mode = ssl.CERT_REQUIRED
-    if ca_bundle:
-        try:
-            ctx.load_verify_locations(cafile=str(ca_bundle))
-        except (OSError, ssl.SSLError) as exc:
-            raise CertificateError(
-                f"Fichier des autorités de confiance INSi illisible : {ca_bundle}"
-            ) from exc
-    else:
-        ctx.load_default_certs()
+    if not ca_bundle:
+        # The system store would trust any public CA for the service's name; the INSi
+        # server chain is IGC-Santé's, which only the configured bundle names (§7.2).
+        raise CertificateError(
+            "Aucune autorité de confiance INSi configurée : indiquer le fichier PEM des "
+            "autorités IGC-Santé (insi_ca_bundle, ou --ca en ligne de commande)."
+        )
+    try:
+        ctx.load_verify_locations(cafile=str(ca_bundle))
+    except (OSError, ssl.SSLError) as exc:
+        raise CertificateError(
+            f"Fichier des autorités de confiance INSi illisible : {ca_bundle}"
+        ) from exc
     if p12 is not None:
         _load_client_cert(ctx, Path(p12), password)
     return ctx

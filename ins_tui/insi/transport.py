@@ -14,13 +14,14 @@ import http.client
 import socket
 import ssl
 import threading
-import time
 from urllib.parse import urlparse
 
 from ins_tui.insi.outcomes import ErrorKind
 
 
 class TransportError(Exception):
+    """A failure below SOAP; `kind` picks the French message, `detail` goes to the journal."""
+
     def __init__(self, kind: ErrorKind, detail: str) -> None:
         super().__init__(detail)
         self.kind = kind
@@ -31,6 +32,8 @@ _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 class HttpsPoster:
+    """POSTs to one endpoint over one kept-alive connection; one request at a time."""
+
     def __init__(
         self,
         endpoint: str,
@@ -39,14 +42,19 @@ class HttpsPoster:
         connect_timeout: float,
         read_timeout: float,
     ) -> None:
-        url = urlparse(endpoint)
-        if url.scheme != "https" or not url.hostname:
+        try:
+            url = urlparse(endpoint)
+            port = url.port  # raises ValueError on a port out of range or not a number
+        except ValueError:
+            url, port = None, None
+        if url is None or url.scheme != "https" or not url.hostname:
             raise TransportError(
                 ErrorKind.CONFIGURATION,
-                f"Adresse du téléservice INSi invalide (https://… attendu) : « {endpoint} ».",
+                f"Adresse du téléservice INSi invalide (https://hôte[:port]/chemin attendu) : "
+                f"« {endpoint} ».",
             )
         self.host = url.hostname
-        self.port = url.port or 443
+        self.port = port or 443
         self.path = url.path or "/"
         self.context = context
         self.connect_timeout = connect_timeout
@@ -127,7 +135,3 @@ class HttpsPoster:
     def close(self) -> None:
         with self._lock:
             self.close_locked()
-
-
-def monotonic() -> float:
-    return time.perf_counter()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ins_tui.store.connection import connect
-from ins_tui.store.errors import DatabaseMissing
+from ins_tui.store.errors import DatabaseMissing, UnreadableDatabase, reason_fr
 from ins_tui.store.journal import verify_chain
 from ins_tui.store.migrations import LATEST, MIGRATIONS
 from ins_tui.store.records import attributes_from_text
@@ -69,6 +69,7 @@ class CheckReport:
 
 
 def check_database(path: str | Path) -> CheckReport:
+    """Every check on a read-only connection; a file that cannot be opened is one failure."""
     path = Path(path)
     report = CheckReport(str(path))
     try:
@@ -76,14 +77,14 @@ def check_database(path: str | Path) -> CheckReport:
     except DatabaseMissing as exc:
         report.add("fichier", False, str(exc))
         return report
-    except sqlite3.Error as exc:
-        report.add("fichier", False, f"Impossible d'ouvrir {path} : {exc}.")
+    except (OSError, sqlite3.Error) as exc:
+        report.add("fichier", False, str(UnreadableDatabase(str(path), reason_fr(exc))))
         return report
     try:
         _run_checks(conn, report)
     except sqlite3.DatabaseError as exc:
         report.add("fichier", False, f"Le fichier {path} n'est pas une base ins-tui lisible : "
-                   f"{exc}.")
+                   f"{reason_fr(exc)}.")
     finally:
         conn.close()
     return report

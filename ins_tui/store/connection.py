@@ -11,6 +11,7 @@ SQLite returns SQLITE_BUSY without calling the handler (e.g. during WAL recovery
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import sqlite3
@@ -53,13 +54,18 @@ def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Con
     Nothing is written here: switching to WAL is `enable_wal`, called once the schema
     version has been found acceptable, so a file from a newer program stays untouched.
     """
+    if path.is_dir():
+        # SQLite would only say "unable to open": name the actual mistake.
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if read_only:
         if not path.is_file():
             raise DatabaseMissing(str(path))
         uri = f"file:{path}?mode=ro"
         with private_umask():
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
-                                   isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                check_same_thread=False,
+            )
     else:
         if not path.exists():
             if not create:

@@ -29,6 +29,7 @@ log = logging.getLogger("ins_tui.store")
 
 
 def system_now() -> datetime:
+    """Aware local time: journal rows must say which offset they were written in."""
     return datetime.now().astimezone()
 
 
@@ -42,6 +43,8 @@ class Action:
 
 
 class StoreCore:
+    """Connection, lock, clock and action bookkeeping shared by every repository mixin."""
+
     path: Path
 
     def __init__(
@@ -134,17 +137,9 @@ class StoreCore:
         act = self._my_action()
         if act is None:
             raise NoAction()
+        entry = journal_mod.Entry(event, patient_id, before, after, insi_request, insi_response)
         return journal_mod.append_row(
-            self.conn,
-            at=self.now_iso(),
-            actor=act.actor,
-            action=act.what,
-            event=event,
-            patient_id=patient_id,
-            before=before,
-            after=after,
-            insi_request=insi_request,
-            insi_response=insi_response,
+            self.conn, at=self.now_iso(), actor=act.actor, action=act.what, entry=entry
         )
 
     def verify_chain(self) -> journal_mod.ChainReport:

@@ -88,16 +88,15 @@ def _birthplaces() -> tuple[tuple[str, ...], tuple[str, ...]]:
     try:
         from ins_tui.refdata import load_cog
 
-        table = load_cog()
-        places = table.places() if hasattr(table, "places") else table._places.values()
-        communes = tuple(p.code for p in places if p.kind == "commune")
-        countries = tuple(
-            p.code for p in places if p.kind == "pays" and p.code not in ("99100", "99999")
-        )
-        if communes and countries:
-            return communes, countries
-    except (ImportError, OSError, AttributeError, KeyError):
-        pass  # no usable table: demo data only, fall back to the short list
+        places = list(load_cog().places())
+    except (OSError, ValueError):
+        places = []  # no usable table: demo data only, fall back to the short list
+    communes = tuple(p.code for p in places if p.kind == "commune")
+    countries = tuple(
+        p.code for p in places if p.kind == "pays" and p.code not in ("99100", "99999")
+    )
+    if communes and countries:
+        return communes, countries
     return _FALLBACK_COMMUNES, _FALLBACK_COUNTRIES
 
 
@@ -147,6 +146,7 @@ class _Generator:
         return start + timedelta(days=int(span * (self.rng.random() ** 0.8)))
 
     def nir(self, sex: str, born: date, place: str) -> str:
+        """A number consistent with the traits (sex, year, month, place), never handed out twice."""
         head = f"{1 if sex == 'M' else 2}{born.year % 100:02d}{born.month:02d}"
         # The 5 characters of the COG code (99 + country when born abroad).
         while True:
@@ -262,6 +262,15 @@ def _generate(
     statuses: dict[str, int] = {}
     conn = store.conn
     with store.action(actor, "Données de démonstration"):
+        # A second run on the same file (even with the same seed) must not hand out a
+        # matricule already held: two records with one INS would be a duplicate to merge.
+        gen.used_numbers.update(
+            r[0][:13]
+            for r in conn.execute(
+                "SELECT nir FROM patients WHERE nir IS NOT NULL "
+                "UNION SELECT ins_number FROM patients WHERE ins_number IS NOT NULL"
+            )
+        )
         # Building an index once from sorted keys is several times cheaper than
         # growing it row by row; the definitions are read back from the file itself,
         # so the migrations stay their only source. DDL is transactional in SQLite.

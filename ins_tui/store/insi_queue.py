@@ -22,6 +22,8 @@ def _utc(moment: datetime) -> str:
 
 
 class InsiQueueMixin(StoreCore):
+    """INSi calls that failed for a transient reason wait here, on disk, for the retry loop."""
+
     def enqueue_insi(
         self,
         patient_id: int,

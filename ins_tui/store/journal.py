@@ -51,33 +51,34 @@ def dumps(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def append_row(
-    conn: sqlite3.Connection,
-    *,
-    at: str,
-    actor: str,
-    action: str,
-    event: str,
-    patient_id: int | None = None,
-    before: Any = None,
-    after: Any = None,
-    insi_request: bytes | None = None,
-    insi_response: bytes | None = None,
-) -> int:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What one journal row says; who and when come from the action that writes it."""
+
+    event: str
+    patient_id: int | None = None
+    before: Any = None
+    after: Any = None
+    insi_request: bytes | None = None
+    insi_response: bytes | None = None
+
+
+def append_row(conn: sqlite3.Connection, *, at: str, actor: str, action: str, entry: Entry) -> int:
     """Append one row; must run inside the caller's write transaction (ids are chained)."""
     last = conn.execute("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1").fetchone()
     prev_id, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    request, response = entry.insi_request, entry.insi_response
     row: dict[str, Any] = {
         "id": prev_id + 1,
         "at": at,
         "actor": actor,
         "action": action,
-        "event": event,
-        "patient_id": patient_id,
-        "before_json": dumps(before),
-        "after_json": dumps(after),
-        "insi_request": bytes(insi_request) if insi_request is not None else None,
-        "insi_response": bytes(insi_response) if insi_response is not None else None,
+        "event": entry.event,
+        "patient_id": entry.patient_id,
+        "before_json": dumps(entry.before),
+        "after_json": dumps(entry.after),
+        "insi_request": bytes(request) if request is not None else None,
+        "insi_response": bytes(response) if response is not None else None,
     }
     row["prev_hash"] = prev_hash
     row["hash"] = row_hash(prev_hash, row)

@@ -175,6 +175,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def check_not_newer(conn: sqlite3.Connection, path: str) -> int:
+    """Called before any write: older code must never touch a newer file."""
     version = schema_version(conn)
     if version > LATEST:
         raise SchemaTooNew(path, version, LATEST)

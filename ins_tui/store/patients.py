@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ins_tui.domain.model import Channel, InsIdentity, Status, Traits
+from ins_tui.domain.model import TRAIT_LABELS_FR, Channel, InsIdentity, Status, Traits
 from ins_tui.store.core import StoreCore
 from ins_tui.store.errors import FieldsLocked, InvalidValue, PatientNotFound
 from ins_tui.store.records import (
@@ -24,18 +24,6 @@ from ins_tui.store.search_key import stored_key
 
 if TYPE_CHECKING:
     from ins_tui.domain.status import IdentityState
-
-# Labels used in French messages about locked fields.
-FIELD_LABELS_FR = {
-    "birth_name": "nom de naissance",
-    "first_names": "prénoms de naissance",
-    "first_name": "premier prénom",
-    "sex": "sexe",
-    "birth_date": "date de naissance",
-    "birthplace": "lieu de naissance",
-    "used_name": "nom utilisé",
-    "used_first_name": "prénom utilisé",
-}
 
 _SNAPSHOT_EXCLUDED = {"birth_name_key", "used_name_key", "first_name_key", "created_at"}
 
@@ -57,6 +45,8 @@ def _channel(channel: Channel | str) -> str:
 
 
 class PatientsMixin(StoreCore):
+    """Patient rows: every write journals a before/after snapshot inside its action."""
+
     # -- reads ------------------------------------------------------------------------
     def get_patient(self, patient_id: int) -> PatientRecord | None:
         rows = self._read("SELECT * FROM patients WHERE id = ?", (patient_id,))
@@ -128,7 +118,7 @@ class PatientsMixin(StoreCore):
             old = traits_to_dict(current.traits)
             touched = [f for f in sorted(current.locked) if new.get(f) != old.get(f)]
             if touched:
-                raise FieldsLocked([FIELD_LABELS_FR.get(f, f) for f in touched])
+                raise FieldsLocked([TRAIT_LABELS_FR.get(f, f).lower() for f in touched])
             self._update(patient_id, "patient.traits", trait_columns(traits))
 
     def set_nir(self, patient_id: int, nir: str | None, *, actor: str | None = None) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ins_tui.domain.model import Attribute, Ins, Sex, Status, Traits
@@ -23,16 +24,7 @@ INSI_FIELDS: tuple[str, ...] = (
     "birthplace",
 )
 
-_TRAIT_FIELDS = (
-    "birth_name",
-    "first_names",
-    "sex",
-    "birth_date",
-    "birthplace",
-    "first_name",
-    "used_name",
-    "used_first_name",
-)
+_TRAIT_FIELDS = tuple(f.name for f in fields(Traits))  # the columns mirror the value object
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +109,7 @@ class QueueItem:
 
 
 def traits_to_dict(traits: Traits) -> dict[str, Any]:
+    """Column values; enums become their plain text so the file reads without this code."""
     return {
         name: (str(getattr(traits, name)) if getattr(traits, name) is not None else None)
         for name in _TRAIT_FIELDS
@@ -145,6 +138,17 @@ def attributes_from_text(text: str) -> frozenset[Attribute]:
     return frozenset(Attribute(a) for a in text.split())
 
 
+@cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _build(cls: type[Any], row: sqlite3.Row, **computed: Any) -> Any:
+    """A record whose other fields are the row's columns of the same name, as stored."""
+    plain = {name: row[name] for name in _field_names(cls) if name not in computed}
+    return cls(**plain, **computed)
+
+
 def patient_from_row(row: sqlite3.Row) -> PatientRecord:
     ins = None
     if row["ins_number"]:
@@ -154,8 +158,9 @@ def patient_from_row(row: sqlite3.Row) -> PatientRecord:
             oid=row["ins_oid"],
             key_ok=bool(row["ins_key_ok"]),
         )
-    return PatientRecord(
-        id=row["id"],
+    return _build(
+        PatientRecord,
+        row,
         traits=traits_from_dict(dict(row)),
         status=Status(row["status"]),
         attributes=attributes_from_text(row["attributes"]),
@@ -164,33 +169,14 @@ def patient_from_row(row: sqlite3.Row) -> PatientRecord:
         apcv=bool(row["apcv"]),
         ins=ins,
         locked=frozenset(row["locked_fields"].split()),
-        document_type=row["document_type"],
-        document_at=row["document_at"],
-        document_by=row["document_by"],
-        nir=row["nir"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
     )
 
 
 def visit_from_row(row: sqlite3.Row) -> VisitRow:
-    first = row["first_name"] or (row["first_names"] or "").split(" ", 1)[0]
-    return VisitRow(
-        id=row["id"],
-        patient_id=row["patient_id"],
-        day=row["day"],
-        arrived_at=row["arrived_at"],
-        state=row["state"],
-        practitioner=row["practitioner"],
-        position=row["position"],
-        birth_name=row["birth_name"],
-        first_name=first,
-        used_name=row["used_name"],
-        used_first_name=row["used_first_name"],
-        birth_date=row["birth_date"],
-        status=Status(row["status"]),
-    )
+    # The displayed first name follows the one rule of `Traits.first_first_name`.
+    first = traits_from_dict(dict(row)).first_first_name
+    return _build(VisitRow, row, first_name=first, status=Status(row["status"]))
 
 
 def journal_from_row(row: sqlite3.Row) -> JournalRow:
-    return JournalRow(**{k: row[k] for k in row.keys()})  # noqa: SIM118 (sqlite3.Row)
+    return _build(JournalRow, row)

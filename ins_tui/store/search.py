@@ -32,6 +32,8 @@ def _splits(words: list[str]) -> list[tuple[str, str]]:
 
 
 class SearchMixin(StoreCore):
+    """Read-only look-ups; each query walks an index (a test checks the query plans)."""
+
     def search(
         self, text: str, birth_date: str | None = None, limit: int = DEFAULT_LIMIT
     ) -> list[PatientRecord]:

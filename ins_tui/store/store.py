@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ins_tui.store.connection import connect, enable_wal
 from ins_tui.store.core import StoreCore
-from ins_tui.store.errors import UnreadableDatabase
+from ins_tui.store.errors import UnreadableDatabase, reason_fr
 from ins_tui.store.insi_queue import InsiQueueMixin
 from ins_tui.store.migrations import check_not_newer, migrate
 from ins_tui.store.patients import PatientsMixin
@@ -18,22 +18,9 @@ from ins_tui.store.search import SearchMixin
 from ins_tui.store.visits import VisitsMixin
 
 
-def _reason(exc: BaseException) -> str:
-    """French reason for the common low-level failures; the raw text otherwise."""
-    text = str(exc)
-    known = {
-        "file is not a database": "ce n'est pas une base SQLite (ou elle est chiffrée)",
-        "database disk image is malformed": "fichier endommagé",
-        "unable to open database file": "fichier ou dossier inaccessible",
-        "attempt to write a readonly database": "base en lecture seule",
-    }
-    for needle, french in known.items():
-        if needle in text:
-            return french
-    return getattr(exc, "strerror", None) or text
-
-
 class Store(PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
+    """One file, one connection: the mixins split the tables by topic, not the transaction."""
+
     @classmethod
     def open(
         cls,
@@ -50,23 +37,22 @@ class Store(PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
         path = Path(path)
         try:
             conn = connect(path, create=create)
-        except PermissionError as exc:
-            raise UnreadableDatabase(str(path), "accès refusé") from exc
         except (OSError, sqlite3.Error) as exc:
-            raise UnreadableDatabase(str(path), _reason(exc)) from exc
+            raise UnreadableDatabase(str(path), reason_fr(exc)) from exc
         try:
             check_not_newer(conn, str(path))
             enable_wal(conn)
             migrate(conn, str(path))
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise UnreadableDatabase(str(path), _reason(exc)) from exc
+            raise UnreadableDatabase(str(path), reason_fr(exc)) from exc
         except BaseException:
             conn.close()
             raise
         return cls(conn, path, clock)
 
     def close(self) -> None:
+        """Under the lock, so a thread's read in progress finishes before the file closes."""
         with self._lock:
             self.conn.close()
 

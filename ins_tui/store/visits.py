@@ -16,6 +16,8 @@ _STATE_LABELS_FR = {
 
 
 class VisitsMixin(StoreCore):
+    """The waiting list; positions are computed under the write lock, so desks never clash."""
+
     def add_arrival(
         self,
         patient_id: int,
@@ -66,28 +68,28 @@ class VisitsMixin(StoreCore):
                 f"État de passage inconnu : {state!r} (attendu : "
                 + ", ".join(_STATE_LABELS_FR.values()) + ")."
             )
-        with self._writing("Changement d'état du passage", actor):
-            before = self._visit(visit_id)
-            self.conn.execute(
-                "UPDATE visits SET state = ?, updated_at = ? WHERE id = ?",
-                (state, self.now_iso(), visit_id),
-            )
-            self.append("visit.state", patient_id=int(before["patient_id"]),  # type: ignore[arg-type]
-                        before={"visit": visit_id, "state": before["state"]},
-                        after={"visit": visit_id, "state": state})
+        self._set_visit_column(visit_id, "state", state, "Changement d'état du passage", actor)
 
     def set_visit_practitioner(
         self, visit_id: int, practitioner: str | None, *, actor: str | None = None
     ) -> None:
-        with self._writing("Changement de praticien", actor):
+        self._set_visit_column(
+            visit_id, "practitioner", practitioner, "Changement de praticien", actor
+        )
+
+    def _set_visit_column(
+        self, visit_id: int, column: str, value: str | None, what: str, actor: str | None
+    ) -> None:
+        """Change one column of a visit and journal its before/after, in one action."""
+        with self._writing(what, actor):
             before = self._visit(visit_id)
             self.conn.execute(
-                "UPDATE visits SET practitioner = ?, updated_at = ? WHERE id = ?",
-                (practitioner, self.now_iso(), visit_id),
+                f"UPDATE visits SET {column} = ?, updated_at = ? WHERE id = ?",
+                (value, self.now_iso(), visit_id),
             )
-            self.append("visit.practitioner", patient_id=int(before["patient_id"]),  # type: ignore[arg-type]
-                        before={"visit": visit_id, "practitioner": before["practitioner"]},
-                        after={"visit": visit_id, "practitioner": practitioner})
+            self.append(f"visit.{column}", patient_id=int(before["patient_id"]),  # type: ignore[arg-type]
+                        before={"visit": visit_id, column: before[column]},
+                        after={"visit": visit_id, column: value})
 
     def move_visit(self, visit_id: int, delta: int, *, actor: str | None = None) -> None:
         """Move a visit `delta` places (negative: towards the top) within its day."""

@@ -152,8 +152,9 @@ class InsTuiApp(App[int]):
         self.push_screen(MainScreen())
         self._install_sighup()
         if self.desk is None and self._backend_factory is not None:
-            # First frame now; the database and services open in a worker meanwhile.
-            self._open_backend()
+            # First frame now; the database and services open in a worker just after it
+            # (started after the refresh so its imports do not compete with the paint).
+            self.call_after_refresh(self._open_backend)
         else:
             self._start_services()
 

@@ -149,3 +149,12 @@ def test_oids(oid, valid):
     from ins_tui.domain.matricule import is_valid_oid
 
     assert is_valid_oid(oid) is valid
+
+
+@pytest.mark.parametrize("bad", ["1090763220X34", "12345", "2A9076322083"])
+@pytest.mark.parametrize("fn", [compute_key, describe_nir])
+def test_malformed_number_error_never_repeats_the_number(fn, bad):
+    """Privacy: exception text may reach a log, so it must not carry the NIR typed."""
+    with pytest.raises(ValueError) as caught:
+        fn(bad)
+    assert bad not in str(caught.value) and "mal formé" in str(caught.value)

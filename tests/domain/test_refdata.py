@@ -45,3 +45,12 @@ def test_tables_content():
     assert table.find("") == []
     assert table.is_known("99133")  # territory with its own code
     assert table.name_of("01015") == "Arboys en Bugey"
+
+
+def test_places_accessor_lists_every_known_code_once():
+    table = load_cog()
+    places = list(table.places())
+    assert len(places) == len(table) == len({p.code for p in places})
+    kinds = {p.kind for p in places}
+    assert {"commune", "pays"} <= kinds
+    assert all(table.is_known(p.code) for p in places[:: max(1, len(places) // 500)])

@@ -141,3 +141,21 @@ def test_received_traits_are_judged_not_altered(traits, expected):
     before = repr(traits)
     assert [p.code for p in check_received_traits(traits)] == expected
     assert repr(traits) == before
+
+
+def test_errors_and_warnings_split_by_the_one_problems_rule():
+    from dataclasses import dataclass, field
+
+    from ins_tui.domain.problems import Problem, ProblemsView, error, warning
+
+    result = check(birth_name="dupont", sex="X")  # one warning (normalised), one error
+    assert [p.code for p in result.errors] == ["sex.value"]
+    assert "name.normalised" in [p.code for p in result.warnings]
+    assert set(result.errors) | set(result.warnings) == set(result.problems)
+
+    @dataclass(frozen=True, slots=True)
+    class Other(ProblemsView):  # any result type gets the same split
+        problems: list[Problem] = field(default_factory=list)
+
+    other = Other([warning("sex", "w", "w"), error("sex", "e", "e")])
+    assert [p.code for p in other.errors] == ["e"] and [p.code for p in other.warnings] == ["w"]

@@ -11,15 +11,19 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID, ObjectIdentifier
+
+from ins_tui.insi.pki import build_certificate, key_usage, new_key, p12_bytes
 
 CARD_TYPE_OID = ObjectIdentifier("1.2.250.1.71.1.2.2")
 CARD_ID = "899700870589"
@@ -58,7 +62,7 @@ class Card:
 @cache
 def rsa_key(name: str) -> rsa.RSAPrivateKey:
     """One 2048-bit key per name and session: key generation dominates test time."""
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return new_key()
 
 
 @cache
@@ -71,32 +75,8 @@ def ca() -> Card:
             x509.NameAttribute(NameOID.COMMON_NAME, "TEST AC CPX INS-TUI"),
         ]
     )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
+    cert = build_certificate(name, key.public_key(), name, key, ca=True, path_length=0,
+                             days=365, backdate=dt.timedelta(days=1))
     return Card(key, cert)
 
 
@@ -131,65 +111,32 @@ def card_cert(
     public_key: object | None = None,
 ) -> Card:
     key = rsa_key(key_name)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(holder_name(card_id))
-        .issuer_name(ca().cert.subject)
-        .public_key(public_key or key.public_key())  # type: ignore[arg-type]
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
-        .not_valid_after(dt.datetime.now(dt.UTC) + dt.timedelta(days=365))
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=not signing,
-                content_commitment=signing,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-    )
+    extensions = []
     if card_type is not None:
-        builder = builder.add_extension(
-            x509.UnrecognizedExtension(CARD_TYPE_OID, card_type), critical=False
-        )
-    return Card(key, builder.sign(ca().key, hashes.SHA256()))
+        extensions.append((x509.UnrecognizedExtension(CARD_TYPE_OID, card_type), False))
+    cert = build_certificate(
+        holder_name(card_id),
+        public_key or key.public_key(),
+        ca().cert.subject,
+        ca().key,
+        usage=key_usage(digital_signature=not signing, content_commitment=signing),
+        extensions=extensions,
+        days=365,
+        backdate=dt.timedelta(days=1),
+    )
+    return Card(key, cert)
 
 
 def write_p12(path: Path, card: Card, password: str = P12_PASSWORD, key: object = None) -> Path:
-    blob = pkcs12.serialize_key_and_certificates(
-        b"carte",
-        key or card.key,  # type: ignore[arg-type]
-        card.cert,
-        None,
-        serialization.BestAvailableEncryption(password.encode()),
-    )
-    path.write_bytes(blob)
+    path.write_bytes(p12_bytes(b"carte", key or card.key, card.cert, (), password.encode()))
     return path
 
 
 def write_ec_p12(path: Path) -> Path:
     key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(holder_name())
-        .issuer_name(holder_name())
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    blob = pkcs12.serialize_key_and_certificates(
-        b"ec", key, cert, None, serialization.BestAvailableEncryption(P12_PASSWORD.encode())
-    )
-    path.write_bytes(blob)
+    cert = build_certificate(holder_name(), key.public_key(), holder_name(), key, days=1,
+                             backdate=dt.timedelta(0))
+    path.write_bytes(p12_bytes(b"ec", key, cert, (), P12_PASSWORD.encode()))
     return path
 
 
@@ -231,6 +178,12 @@ def softhsm_module() -> Path | None:
         if Path(candidate).is_file():
             return Path(candidate)
     return None
+
+
+needs_softhsm = pytest.mark.skipif(
+    softhsm_module() is None or shutil.which("softhsm2-util") is None,
+    reason="SoftHSM absent : lancer scripts/bootstrap.sh (paquet Debian softhsm2)",
+)
 
 
 def softhsm_config(root: Path) -> Path:
@@ -298,3 +251,31 @@ def import_pair(module: Path, token_label: str, card: Card, label: str, key_id: 
             }
         )
         session.create_object(cert_attrs)
+
+
+@contextmanager
+def softhsm_token(root: Path, label: str, pairs: list[tuple[Card, str, bytes]]) -> Iterator[Path]:
+    """A private SoftHSM token holding `pairs` (card, label, id); yields the module path.
+
+    The library is unloaded before and after, so each test module can point SOFTHSM2_CONF
+    at its own token directory (SoftHSM reads it once per load).
+    """
+    import pkcs11
+
+    module = softhsm_module()
+    assert module is not None
+    conf = softhsm_config(root)
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    pkcs11.unload(str(module))
+    try:
+        init_token(conf, label)
+        for card, key_label, key_id in pairs:
+            import_pair(module, label, card, key_label, key_id)
+        yield module
+    finally:
+        pkcs11.unload(str(module))
+        if previous is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = previous

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,11 +28,9 @@ from signing_certs import (
     ca,
     card_cert,
     holder_name,
-    import_pair,
-    init_token,
+    needs_softhsm,
     rsa_key,
-    softhsm_config,
-    softhsm_module,
+    softhsm_token,
     write_p12,
     xmlsec1,
 )
@@ -60,11 +56,6 @@ ZOE_ARGS = ["--birth-name", "ADRUN", "--first-names", "ZOE", "--sex", "F",
             "--birth-date", "1975-12-31"]
 BILLING = "10B0152872"
 TOKEN = "CPS-CPX-MODE"
-MODULE = softhsm_module()
-needs_softhsm = pytest.mark.skipif(
-    MODULE is None or shutil.which("softhsm2-util") is None,
-    reason="SoftHSM absent : lancer scripts/bootstrap.sh (paquet Debian softhsm2)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -89,23 +80,9 @@ def card_p12(card: Card, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def token(card: Card, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A SoftHSM token holding the card's signature key; private token dir, unloaded after."""
-    import pkcs11
-
-    assert MODULE is not None
-    conf = softhsm_config(tmp_path_factory.mktemp("softhsm-cpx"))
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    pkcs11.unload(str(MODULE))
-    try:
-        init_token(conf, TOKEN)
-        import_pair(MODULE, TOKEN, card, "CPS_SIGN", b"\x02")
-        yield MODULE
-    finally:
-        pkcs11.unload(str(MODULE))
-        if previous is None:
-            os.environ.pop("SOFTHSM2_CONF", None)
-        else:
-            os.environ["SOFTHSM2_CONF"] = previous
+    with softhsm_token(tmp_path_factory.mktemp("softhsm-cpx"), TOKEN,
+                       [(card, "CPS_SIGN", b"\x02")]) as module:
+        yield module
 
 
 def _cpx_client(sim: SimulatorServer, cpx: CpxSettings) -> InsiClient:

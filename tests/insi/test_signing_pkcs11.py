@@ -7,8 +7,6 @@ certificate; the holder's names are fictitious and must never reach a log line.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,10 +19,8 @@ from signing_certs import (
     USER_PIN,
     Card,
     card_cert,
-    import_pair,
-    init_token,
-    softhsm_config,
-    softhsm_module,
+    needs_softhsm,
+    softhsm_token,
     write_p12,
     xmlsec1,
 )
@@ -33,12 +29,8 @@ from ins_tui.insi.assertion import build_assertion_ps
 from ins_tui.insi.signer import Pkcs11Signer, Pkcs12Signer, SignerError
 
 TOKEN = "CPS-TEST-INSTUI"
-MODULE = softhsm_module()
 
-pytestmark = pytest.mark.skipif(
-    MODULE is None or shutil.which("softhsm2-util") is None,
-    reason="SoftHSM absent : lancer scripts/bootstrap.sh (paquet Debian softhsm2)",
-)
+pytestmark = needs_softhsm
 
 
 @pytest.fixture(scope="module")
@@ -48,26 +40,11 @@ def cards() -> dict[str, Card]:
 
 @pytest.fixture(scope="module")
 def token(tmp_path_factory: pytest.TempPathFactory, cards: dict[str, Card]) -> Iterator[Path]:
-    """A private SoftHSM token directory; the library is unloaded afterwards so another
-    module can point SOFTHSM2_CONF elsewhere."""
-    import pkcs11
-
-    assert MODULE is not None
-    conf = softhsm_config(tmp_path_factory.mktemp("softhsm"))
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    pkcs11.unload(str(MODULE))
-    try:
-        init_token(conf, TOKEN)
-        import_pair(MODULE, TOKEN, cards["auth"], "CPS_AUTH", b"\x01")
-        import_pair(MODULE, TOKEN, cards["sign"], "CPS_SIGN", b"\x02")
-        yield MODULE
-    finally:
-        pkcs11.unload(str(MODULE))
-        if previous is None:
-            os.environ.pop("SOFTHSM2_CONF", None)
-        else:
-            os.environ["SOFTHSM2_CONF"] = previous
+    """A private SoftHSM token holding the card's authentication and signature keys."""
+    with softhsm_token(tmp_path_factory.mktemp("softhsm"), TOKEN,
+                       [(cards["auth"], "CPS_AUTH", b"\x01"),
+                        (cards["sign"], "CPS_SIGN", b"\x02")]) as module:
+        yield module
 
 
 @pytest.fixture

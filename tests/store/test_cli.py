@@ -19,6 +19,15 @@ from ins_tui.store.migrations import LATEST
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _newer_database(path: Path) -> Path:
+    """A real ins-tui file whose schema number is one ahead of this code's."""
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={LATEST + 1}")
+    conn.close()
+    return path
+
+
 def test_demo_data_then_check_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "demo.sqlite"
     assert main(["demo-data", "--db", str(db), "--patients", "1500", "--seed", "4",
@@ -67,11 +76,7 @@ def test_check_text_output_and_exit_codes(tmp_path: Path, capsys) -> None:
 
 
 def test_check_refuses_newer_and_non_database(tmp_path: Path, capsys) -> None:
-    newer = tmp_path / "newer.sqlite"
-    Store.open(newer).close()
-    conn = sqlite3.connect(newer)
-    conn.execute(f"PRAGMA user_version={LATEST + 1}")
-    conn.close()
+    newer = _newer_database(tmp_path / "newer.sqlite")
     assert main(["db", "check", "--db", str(newer)]) == 2
     assert "plus récent" in capsys.readouterr().out
     junk = tmp_path / "notes.sqlite"
@@ -105,11 +110,7 @@ def test_demo_data_bad_input_is_french_and_writes_nothing(tmp_path: Path) -> Non
 
 
 def test_demo_data_refuses_a_newer_file(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "newer.sqlite"
-    Store.open(db).close()
-    conn = sqlite3.connect(db)
-    conn.execute(f"PRAGMA user_version={LATEST + 1}")
-    conn.close()
+    db = _newer_database(tmp_path / "newer.sqlite")
     assert main(["demo-data", "--db", str(db), "--patients", "10"]) == 2
     assert "version plus récente" in capsys.readouterr().out
 
@@ -120,3 +121,49 @@ def test_demo_data_on_a_non_database_file(tmp_path: Path, capsys) -> None:
     assert main(["demo-data", "--db", str(junk), "--patients", "10"]) == 2
     assert "ce n'est pas une base SQLite" in capsys.readouterr().out
     assert junk.read_text() == "pas une base\n" * 100
+
+
+def test_demo_data_twice_on_one_file_never_reuses_a_matricule(tmp_path: Path, capsys) -> None:
+    """Reliability: same seed twice on one file used to create 24 duplicate INS in 100."""
+    db = tmp_path / "deux.sqlite"
+    for _ in range(2):
+        assert main(["demo-data", "--db", str(db), "--patients", "300", "--seed", "1"]) == 0
+    assert "300 patients fictifs créés" in capsys.readouterr().out
+    with Store.open(db) as s:
+        numbers = [r[0] for r in s.conn.execute(
+            "SELECT ins_number FROM patients WHERE ins_number IS NOT NULL")]
+        nirs = [r[0] for r in s.conn.execute("SELECT nir FROM patients WHERE nir IS NOT NULL")]
+    assert len(numbers) > 100 and len(set(numbers)) == len(numbers)
+    assert len(set(nirs)) == len(nirs)
+    assert main(["db", "check", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "[ATTENTION]" not in out and "Aucun INS porté par plusieurs patients" in out
+
+
+def test_singular_summary_in_french(tmp_path: Path, capsys) -> None:
+    assert main(["demo-data", "--db", str(tmp_path / "un.sqlite"), "--patients", "1",
+                 "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 patient fictif créé dans ") and "0 passage aujourd'hui" in out
+
+
+@pytest.mark.parametrize("argv", [["db", "check"], ["demo-data", "--patients", "2"]])
+def test_a_directory_given_as_database_is_named_in_french(
+    tmp_path: Path, capsys, argv: list[str]
+) -> None:
+    folder = tmp_path / "dossier"
+    folder.mkdir()
+    assert main([*argv, "--db", str(folder)]) == 2
+    out = capsys.readouterr().out
+    assert "c'est un dossier, pas un fichier" in out and "n'existe pas" not in out
+    assert list(folder.iterdir()) == []  # nothing created inside
+
+
+def test_check_of_junk_speaks_french_only(tmp_path: Path, capsys) -> None:
+    junk = tmp_path / "notes.sqlite"
+    junk.write_bytes(b"garbage" * 200)
+    assert main(["db", "check", "--db", str(junk), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    message = report["checks"][0]["message_fr"]
+    assert "file is not a database" not in message
+    assert "ce n'est pas une base SQLite" in message

@@ -134,3 +134,27 @@ def test_new_directories_are_private(tmp_path: Path) -> None:
     target = tmp_path / "donnees" / "ins-tui" / "cabinet.sqlite"
     Store.open(target).close()
     assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    ("exc", "french"),
+    [
+        (OSError(13, "Permission denied"), "accès refusé"),
+        (OSError(30, "Read-only file system"), "système de fichiers en lecture seule"),
+        (OSError(28, "No space left on device"), "disque plein"),
+        (sqlite3.DatabaseError("file is not a database"), "ce n'est pas une base SQLite"),
+        (sqlite3.OperationalError("database or disk is full"), "disque plein"),
+    ],
+)
+def test_low_level_reasons_are_given_in_french(exc: BaseException, french: str) -> None:
+    from ins_tui.store.errors import reason_fr
+
+    assert french in reason_fr(exc)
+
+
+def test_a_directory_is_refused_by_name(tmp_path: Path) -> None:
+    from ins_tui.store import UnreadableDatabase
+
+    with pytest.raises(UnreadableDatabase, match="c'est un dossier, pas un fichier"):
+        Store.open(tmp_path)
+    assert list(tmp_path.iterdir()) == []

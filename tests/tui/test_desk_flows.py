@@ -70,7 +70,7 @@ async def test_no_card_creation_live_feedback_then_traits_search(make_app, store
         assert "2" in feedback and "✗" in feedback  # the offending character is named
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, PatientForm)  # refused, nothing lost
-        assert "erreur" in text_of(form, "#status-line")
+        assert "nom de naissance" in text_of(form, "#status-line")
         await pilot.press("backspace")
         assert "ADRTROIS" in text_of(form, "#fb-birth_name")  # normalised value shown
         await fill_form(app, pilot, {"first_names": "toussaint", "sex": "m",

@@ -119,7 +119,6 @@ async def test_cr02_then_more_criteria_finds_the_ins(make_app, store):
         from ins_tui.tui.screens.criteria import CriteriaModal
 
         await wait_until(pilot, lambda: isinstance(app.screen, CriteriaModal), what="criteria")
-        await pilot.press("tab")
         for char in "63220":
             await pilot.press(char)
         await pilot.press("enter")
@@ -142,7 +141,7 @@ async def test_cr01_said_plainly_with_more_criteria(make_app, store):
         from ins_tui.tui.screens.criteria import CriteriaModal
 
         await wait_until(pilot, lambda: isinstance(app.screen, CriteriaModal), what="criteria")
-        await pilot.press("tab", "9", "9", "x")  # bad COG: refused with a message, kept
+        await pilot.press("9", "9", "x")  # bad COG: refused with a message, kept
         modal = app.screen
         assert "mal formé" in text_of(modal, "#c-birthplace-fb")
         await pilot.press("escape")
@@ -169,3 +168,46 @@ async def test_unlock_needs_confirmation(make_app, store):
         record = store.get_patient(patient_id)
         assert record.status is Status.PROV and not record.locked
         assert "déverrouill" in text_of(screen, "#identity-state").lower()
+
+
+async def test_desk_error_in_a_worker_is_said_in_french_and_the_app_keeps_running(
+        make_app, store, desk, monkeypatch):
+    from ins_tui.desk.base import DeskError
+
+    patient_id = add_patient(store, ADRTROIS)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise DeskError("Base occupée : rien n'a été enregistré.")
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_and_search(app, pilot, patient_id)
+        monkeypatch.setattr(desk, "needs_document", lambda _pid: False)
+        monkeypatch.setattr(desk, "qualify", refuse)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Base occupée" in text_of(screen, "#status-line"),
+                         what="French error")
+        assert app.is_running and store.get_patient(patient_id).status is Status.RECUP
+
+
+async def test_journal_shows_raw_insi_exchanges(make_app, store):
+    from ins_tui.tui.screens.journal import JournalScreen
+
+    patient_id = add_patient(store, ADRTROIS)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_and_search(app, pilot, patient_id)
+        await pilot.press("j")
+        await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
+                         and app.screen.entries, what="journal")
+        journal = app.screen
+        with_raw = next(i for i, e in enumerate(journal.entries) if e.insi_request)
+        for _ in range(with_raw):
+            await pilot.press("down")
+        await pilot.press("x")
+        raw = text_of(journal, "#journal-raw")
+        assert "Requête INSi" in raw and "RECSANSVITALE" in raw and "Réponse INSi" in raw
+        await pilot.press("escape", "f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
+                         and app.screen.patient_id is None and app.screen.entries,
+                         what="day journal")

@@ -21,6 +21,10 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="criteria.cancel"),
         Binding("ctrl+s,f10", "submit", "Rechercher", id="criteria.submit"),
+        Binding("down", "app.focus_next", "Champ suivant", show=False, priority=True,
+                id="criteria.next"),
+        Binding("up", "app.focus_previous", "Champ précédent", show=False, priority=True,
+                id="criteria.previous"),
     ]
 
     def __init__(self, traits: Any) -> None:
@@ -31,17 +35,17 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
         yield from banner_of(self.app)
         with Vertical(classes="modal-body", id="criteria"):
             yield Static("Recherche INS avec plus de critères", classes="modal-title")
-            yield Label("Tous les prénoms de naissance (pièce d'identité) :")
-            yield Input(getattr(self._traits, "first_names", "") or "", id="c-first-names")
-            yield Static("", id="c-first-names-fb", classes="form-feedback", markup=False)
             yield Label("Lieu de naissance, code COG (5 caractères, pas le code postal) :")
             yield Input(getattr(self._traits, "birthplace", "") or "", id="c-birthplace")
             yield Static("", id="c-birthplace-fb", classes="form-feedback", markup=False)
+            yield Label("Tous les prénoms de naissance (pièce d'identité) :")
+            yield Input(getattr(self._traits, "first_names", "") or "", id="c-first-names")
+            yield Static("", id="c-first-names-fb", classes="form-feedback", markup=False)
             yield Static("Entrée ou Ctrl+S : rechercher   Échap : annuler",
                          classes="modal-keys", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#c-first-names", Input).focus()
+        self.query_one("#c-birthplace", Input).focus()
         self._check()
 
     @on(Input.Changed)
@@ -62,14 +66,14 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
             names_fb.update("")
         elif names.value is None:
             ok = False
-            names_fb.update("✗ " + "; ".join(p.message for p in names.problems))
+            names_fb.update(_first_error(names.problems))
         else:
             names_fb.update(f"✓ {names.value}")
         place_fb = self.query_one("#c-birthplace-fb", Static)
         errors = [p for p in place_problems if p.severity == "error"]
         if errors:
             ok = False
-            place_fb.update("✗ " + "; ".join(p.message for p in errors))
+            place_fb.update(_first_error(errors))
         else:
             place_fb.update(f"✓ {place}" if place else "")
         return place, (names.value if names else None), ok
@@ -91,3 +95,10 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _first_error(problems: list) -> str:
+    """One message at a time keeps the modal within 24 lines; the count says if more."""
+    errors = [p for p in problems if p.severity == "error"] or problems
+    more = f" (+{len(errors) - 1} autre(s))" if len(errors) > 1 else ""
+    return f"✗ {errors[0].message}{more}"

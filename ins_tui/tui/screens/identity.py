@@ -8,26 +8,23 @@ which journals it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote
+from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.comparison import ComparisonPanel
-
-if TYPE_CHECKING:
-    from ins_tui.tui.app import InsTuiApp
 
 SEARCHING = "Recherche INS en cours (téléservice INSi)…"
 
 
-class IdentityScreen(Screen):
+class IdentityScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="identity.back", tooltip="Revenir à la file"),
         Binding("enter", "qualify", "Qualifier", id="identity.qualify",
@@ -70,10 +67,6 @@ class IdentityScreen(Screen):
         self._channel = channel
         self._intro = intro
         self.searching = False
-
-    @property
-    def desk_app(self) -> InsTuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()

@@ -8,19 +8,16 @@ exchanged, which is what support and the CNDA ask for.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import DayListLoaded
-
-if TYPE_CHECKING:
-    from ins_tui.tui.app import InsTuiApp
+from ins_tui.tui.screens.base import DeskScreen
 
 
 def _short(value: str | None, width: int = 60) -> str:
@@ -34,7 +31,7 @@ def _short(value: str | None, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class JournalScreen(Screen):
+class JournalScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="journal.back"),
         Binding("x", "toggle_raw", "Échanges INSi", id="journal.raw",
@@ -45,10 +42,6 @@ class JournalScreen(Screen):
         super().__init__(id="journal")
         self.patient_id = patient_id
         self.entries: list[Any] = []
-
-    @property
-    def desk_app(self) -> InsTuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()

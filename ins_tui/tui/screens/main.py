@@ -8,25 +8,22 @@ to the terminal.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import DayListLoaded, StatusNote
+from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.detail import DetailPanel
 from ins_tui.tui.widgets.waiting_list import ListRow, WaitingList
 
-if TYPE_CHECKING:
-    from ins_tui.tui.app import InsTuiApp
 
-
-class MainScreen(Screen):
+class MainScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_patient", "Ouvrir", id="main.open",
                 tooltip="Ouvrir l'identité du patient sélectionné"),
@@ -58,10 +55,6 @@ class MainScreen(Screen):
         super().__init__(id="main")
         self._version: int | None = None
         self._rows: dict[int, Any] = {}
-
-    @property
-    def desk_app(self) -> InsTuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()

@@ -7,19 +7,16 @@ it concerns. Nothing is written until Ctrl+S, and a refused save keeps every val
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from ins_tui.tui.messages import ActionDone
-
-if TYPE_CHECKING:
-    from ins_tui.tui.app import InsTuiApp
+from ins_tui.tui.screens.base import DeskScreen
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("birth_name", "Nom de naissance", "ex. DUPONT"),
@@ -33,14 +30,18 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class PatientForm(Screen):
+class PatientForm(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,f10", "save", "Enregistrer", id="form.save",
                 tooltip="Enregistrer le patient (Ctrl+S ou F10)"),
         Binding("escape", "cancel", "Annuler", id="form.cancel",
                 tooltip="Fermer sans enregistrer"),
-        Binding("down", "app.focus_next", "Champ suivant", show=False, id="form.next"),
-        Binding("up", "app.focus_previous", "Champ précédent", show=False, id="form.previous"),
+        Binding("enter", "next_field", "Champ suivant (au dernier : enregistrer)", show=False,
+                priority=True, id="form.enter"),
+        Binding("down", "app.focus_next", "Champ suivant (ou Tab)", show=False,
+                priority=True, id="form.next"),
+        Binding("up", "app.focus_previous", "Champ précédent", show=False, priority=True,
+                id="form.previous"),
     ]
 
     def __init__(self, patient_id: int | None = None, *, initial: Any = None,
@@ -50,11 +51,8 @@ class PatientForm(Screen):
         self._initial = initial
         self._then_search = then_search
         self._duplicates_seen = False
+        self._tried_save = False
         self._locked: frozenset[str] = frozenset()
-
-    @property
-    def desk_app(self) -> InsTuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
@@ -88,7 +86,9 @@ class PatientForm(Screen):
         for name in self._locked:
             field = self.query_one(f"#f-{name}", Input)
             field.disabled = True
-            self.query_one(f"#fb-{name}", Static).update("verrouillé (venu de l'INSi)")
+            locked = self.query_one(f"#fb-{name}", Static)
+            locked.update("verrouillé (venu de l'INSi) : « u » sur l'identité pour déverrouiller")
+            locked.display = True
         first = next(
             (f for f in self.query(Input) if not f.disabled), None
         )
@@ -121,14 +121,18 @@ class PatientForm(Screen):
             problems = by_field.get(name, [])
             typed = self.query_one(f"#f-{name}", Input).value.strip()
             errors = [p for p in problems if p.severity == "error"]
-            if not typed and not errors:
+            if not typed and (not errors or not self._tried_save):
+                # An empty field is not an error while the secretary is still typing.
                 feedback.update("")
                 feedback.set_classes("form-feedback")
+                feedback.display = False
                 continue
+            feedback.display = True
             if problems:
-                feedback.update("\n".join(
-                    ("✗ " if p.severity == "error" else "! ") + p.message for p in problems
-                ))
+                shown = errors or problems
+                more = f" (+{len(shown) - 1})" if len(shown) > 1 else ""
+                mark = "✗ " if errors else "! "
+                feedback.update(mark + shown[0].message + more)
                 feedback.set_classes("form-feedback " + ("-error" if errors else "-warning"))
             elif check.traits is not None:
                 value = getattr(check.traits, name, None)
@@ -145,12 +149,24 @@ class PatientForm(Screen):
     def action_cancel(self) -> None:
         self.app.pop_screen()
 
+    def action_next_field(self) -> None:
+        """Enter moves on like Tab (a binding, so fast typing keeps its order); on the
+        last field it saves."""
+        inputs = [f for f in self.query(Input) if not f.disabled]
+        if inputs and self.app.focused is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
     def action_save(self) -> None:
+        self._tried_save = True
         check = self._check()
         if not check.ok:
-            count = len(check.errors) or 1
-            self.say(f"Enregistrement impossible : {count} erreur(s) à corriger "
-                     "(rien n'est perdu).")
+            labels = dict((name, label) for name, label, _ in FIELDS)
+            fields = sorted({p.field for p in check.errors}, key=list(labels).index
+                            if all(p.field in labels for p in check.errors) else str)
+            named = ", ".join(labels.get(f, f).lower() for f in fields) or "traits incomplets"
+            self.say(f"Enregistrement impossible, à corriger : {named} (rien n'est perdu).")
             return
         self._save(self.form(), self._duplicates_seen)
 

@@ -8,19 +8,16 @@ newer one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ins_tui.tui import format as fmt
-
-if TYPE_CHECKING:
-    from ins_tui.tui.app import InsTuiApp
+from ins_tui.tui.screens.base import DeskScreen
 
 ARRIVAL = "arrival"
 OPEN = "open"
@@ -50,7 +47,7 @@ def split_query(text: str) -> tuple[str, str | None, str]:
     return " ".join(words), birth_date, note
 
 
-class SearchScreen(Screen):
+class SearchScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="search.back"),
         Binding("down", "cursor(1)", "Suivant", show=False, id="search.down"),
@@ -63,10 +60,6 @@ class SearchScreen(Screen):
         super().__init__(id="search")
         self.mode = mode
         self.records: list[Any] = []
-
-    @property
-    def desk_app(self) -> InsTuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
