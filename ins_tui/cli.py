@@ -20,6 +20,9 @@ EXIT_INVALID = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ins_tui.cli_french import install
+
+    install()
     parser = argparse.ArgumentParser(
         prog="ins-tui",
         description="Accueil du cabinet : INS, carte Vitale, qualification d'identité.",

@@ -8,8 +8,9 @@ from card_expectations import FAILS, READS, as_rows
 from ins_tui.card.chip import VirtualChip
 from ins_tui.card.errors import CardError
 from ins_tui.card.profiles import ProfileError, get_profile, load_profiles
+from ins_tui.card.tlv import encode
 from ins_tui.card.transport import InProcessTransport
-from ins_tui.card.vitale import read_card
+from ins_tui.card.vitale import parse_beneficiaries, read_card
 
 
 def test_every_profile_has_an_expectation() -> None:
@@ -73,3 +74,18 @@ def test_malformed_profile_file_is_reported_in_french(tmp_path) -> None:
     path.write_text("{")
     with pytest.raises(ProfileError, match="illisible"):
         load_profiles(path)
+
+
+def test_unequal_identity_and_nir_files_drop_every_nir() -> None:
+    """Pairing is positional: a missing NIR template must not shift NIRs onto others."""
+    people = b"".join(
+        encode(0x65, encode(0x80, name) + encode(0x81, b"ZOE") + encode(0x82, b"19751231"))
+        for name in (b"ADRUN", b"ADRDEUX")
+    )
+    nirs = encode(0x65, encode(0x93, b"275126322074974"))
+    beneficiaries = parse_beneficiaries(people, nirs)
+    assert [b.birth_name for b in beneficiaries] == ["ADRUN", "ADRDEUX"]
+    assert [b.nir for b in beneficiaries] == [None, None]
+    both = nirs + encode(0x65, encode(0x93, b"277076322082910"))
+    assert [b.nir for b in parse_beneficiaries(people, both)] == [
+        "275126322074974", "277076322082910"]

@@ -115,3 +115,63 @@ def test_removed_card_is_not_retried() -> None:
     with pytest.raises(CardRemovedError):
         exchange(InProcessTransport(chip), read_binary_sfi(2))
     assert chip.apdu_count == 0
+
+
+class LoopingTransport:
+    """A broken card that ignores the offset and answers a full chunk forever."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    # One well-formed beneficiary filling the whole 256-byte chunk (no padding):
+    # a cut file of 32 copies would otherwise parse as 32 "people".
+    CHUNK = encode(0x65, encode(0x80, b"X" * 235) + encode(0x81, b"ZOE")
+                   + encode(0x82, b"19751231"))
+
+    def transmit(self, apdu: bytes) -> bytes:
+        if apdu[1] == 0xB0:
+            self.reads += 1
+            return self.CHUNK + b"\x90\x00"
+        return b"\x90\x00"
+
+
+def test_a_file_that_never_ends_is_refused_not_cut() -> None:
+    transport = LoopingTransport()
+    assert len(LoopingTransport.CHUNK) == 256
+    with pytest.raises(UnreadableCardError):
+        read_card(transport, get_profile("adrun-zoe").atr)
+    assert transport.reads == 8192 // 256  # the whole guard size read, then refused
+
+
+class SixCOnGetResponse:
+    """Answers 61 10 to SELECT, then 6C 10 to a GET RESPONSE asking for another length."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.sent.append(apdu)
+        if apdu[1] == 0xA4:
+            return b"\x61\x10"
+        if apdu[1] == 0xC0 and apdu[4] != 0x08:
+            return b"\x6c\x08"
+        return b"\x6f\x06\x84\x04ABCD" + b"\x90\x00"
+
+
+def test_6c_answer_to_get_response_is_resolved() -> None:
+    transport = SixCOnGetResponse()
+    response = exchange(transport, select_aid(b"VITALE"))
+    assert response.ok and response.data == b"\x6f\x06\x84\x04ABCD"
+    assert [a.hex() for a in transport.sent[1:]] == ["00c0000010", "00c0000008"]
+
+
+def test_status_word_less_answer_is_retried_then_accepted() -> None:
+    profile = get_profile("adrun-zoe")
+    inner = InProcessTransport(VirtualChip(profile))
+    answers = iter([b"", b"\x90"])
+
+    class Hiccup:
+        def transmit(self, apdu: bytes) -> bytes:
+            return next(answers, None) or inner.transmit(apdu)
+
+    assert read_card(Hiccup(), profile.atr).beneficiaries[0].birth_name == "ADRUN"

@@ -6,6 +6,7 @@ what the client understood (INS, OID, history, traits) and on what it sent.
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from ins_tui.domain.model import OID_INS_NIA, OID_INS_NIR, Sex, Traits
@@ -197,3 +198,76 @@ def test_instance_id_is_stable_and_sent(sim) -> None:
     sent = etree.fromstring(out.attempts[0].request)
     assert sent.findtext(".//{urn:siram:lps:ctxlps}Instance") == a.settings.instance_id
     assert sent.findtext(".//{urn:siram:lps:ctxlps}Emetteur") == "10B0152872"  # p12 OU
+
+
+# Every CR 00 identity of the contract (§8), expected values copied from the contract's
+# table, not from the simulator's data file: a wrong entry in either one fails here.
+# (case, sent: name / first names / sex / date / birthplace,
+#  INS matricule, OID suffix, key_ok, history [(matricule, start, end)],
+#  TIQ: first names, first name, birthplace, Prenom present)
+CR_00_CASES = [
+    ("2.03 cas 1", ("D'ARTAGNAN DE L'HERAULT", "PIERRE-ALAIN", "M", "2001-06-17", None),
+     "101066322075460", ".8", True, [], ("PIERRE-ALAIN GUNTHER", "PIERRE-ALAIN", "63220", False)),
+    ("2.03 cas 2", ("ADRTROIS", "TOUSSAINT", "M", "1960-01-01", None),
+     "160012B02077713", ".8", True, [], ("TOUSSAINT", "TOUSSAINT", "2B020", False)),
+    ("2.04", ("ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", None),
+     "109076322083489", ".8", True, [("209076322083439", "2019-03-01", "2019-02-28")],
+     ("PIERRE-ALAIN MURIEL FLORIANT", "PIERRE-ALAIN", "63220", False)),
+    ("2.05", ("PROVISOIRE", "MATRICULE", "M", "2009-07-01", None),
+     "109076322088835", ".9", True, [], ("MATRICULE", "MATRICULE", "63220", True)),
+    ("2.06 cas 2", ("DE VINCI", "LEONARDO", "M", "2014-02-01", "63220"),
+     "114026322083356", ".8", True, [], ("LEONARDO PIERO", "LEONARDO", "63220", False)),
+    ("2.07 cas 1", ("TCHITCHI", "OLA CATARINA", "F", "1936-06-21", None),
+     "236066322083656", ".8", True, [], ("CATARINA BELLA", "CATARINA", "63220", False)),
+    ("2.08 cas 1", ("CORSE", "ANTHONY", "M", "1980-03-02", None),
+     "180032B02040123", ".8", True, [("180032B02040123", None, None)],
+     ("ANTHONY", "ANTHONY", "2B020", True)),
+    ("2.08 cas 2", ("HERMANN", "GATIEN", "M", "1981-03-24", None),
+     "181036322045660", ".8", False,
+     [("181036322045660", None, None), ("281036322045610", None, None)],
+     ("GATIEN", "GATIEN", "63220", False)),
+    ("3.05 cas 3", ("NESSI", "NATHALIE", "F", "1977-07-14", None),
+     "277076322082910", ".8", True, [], ("NATHALIE", "NATHALIE", "63220", False)),
+    ("ADRUN ZOE", ("ADRUN", "ZOE", "F", "1975-12-31", None),
+     "275126322074974", ".8", True, [], ("ZOE", "ZOE", "63220", False)),
+    ("ADRTROIS DOMINIQUE", ("ADRTROIS", "DOMINIQUE", "F", "1997-02-26", None),
+     "297022A02077878", ".8", True, [], ("DOMINIQUE", "DOMINIQUE", "20020", True)),
+    ("NESSI MICHELANGELO", ("NESSI", "MICHELANGELO", "M", "2010-08-07", None),
+     "110086322083060", ".8", True, [], ("MICHELANGELO ANTHONY", "MICHELANGELO", "63220", False)),
+]
+
+
+@pytest.mark.parametrize(("case", "sent", "matricule", "oid", "key_ok", "history", "tiq"),
+                         CR_00_CASES, ids=[c[0] for c in CR_00_CASES])
+def test_every_cr_00_identity_of_the_contract(client, sim, case, sent, matricule, oid, key_ok,
+                                              history, tiq) -> None:
+    name, first_names, sex, birth_date, birthplace = sent
+    out = client.search_traits(_traits(name, first_names, sex, birth_date),
+                               birthplace=birthplace)
+    assert isinstance(out, Found), (case, out)
+    ident = out.identity
+    assert (ident.ins.matricule, ident.ins.oid, ident.ins.key_ok) == (
+        matricule, "1.2.250.1.213.1.4" + oid, key_ok)
+    assert [(h.ins.matricule, h.ins.oid, h.date_start, h.date_end) for h in ident.history] == [
+        (m, "1.2.250.1.213.1.4.8", start, end) for m, start, end in history]
+    list_prenom, first_name, place, prenom_sent = tiq
+    t = ident.traits
+    assert (t.birth_name, t.first_names, t.first_name, t.sex, t.birth_date, t.birthplace) == (
+        name, list_prenom, first_name, Sex(sex), birth_date, place)
+    assert out.first_name_derived is not prenom_sent
+    # What the client sent last is what the simulator received, byte for byte.
+    assert out.attempts[-1].request == sim.received[-1]
+    assert _sent(out.attempts[-1]).findtext(q(RECSANS, "NomNaissance")) == name
+
+
+@pytest.mark.parametrize(("name", "first", "sex", "date"), [
+    ("ADRDEUX", "LAURENT", "M", "1981-01-01"),
+    ("PATB-QUATRE", "LAURENCE", "F", "1907-05-25"),
+    ("INCONNU", "PERSONNE", "F", "1990-01-01"),
+])
+def test_sample_requests_and_unknown_people_are_not_found(client, sim, name, first, sex,
+                                                          date) -> None:
+    assert isinstance(client.search_traits(_traits(name, first, sex, date)), NotFound)
+    sim.qualification = True  # the qualification server has no SNGI: a technical fault
+    out = client.search_traits(_traits(name, first, sex, date))
+    assert isinstance(out, InsiError) and out.fault.detail_code == "insi_102"
