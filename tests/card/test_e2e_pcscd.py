@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from card_expectations import FAILS, READS, as_rows
 
-from ins_tui.card.errors import CardError, CardRemovedError, NoCardError, Vitale1Error
+from ins_tui.card.errors import (
+    CardError,
+    CardRemovedError,
+    NoCardError,
+    ServiceUnavailableError,
+    Vitale1Error,
+)
 from ins_tui.card.events import CardInserted, CardRemoved
 from ins_tui.card.profiles import get_profile
 from ins_tui.card.virtual import VirtualCard
-from ins_tui.card.vitale import read_first_vitale, read_from_reader
+from ins_tui.card.vitale import read_card, read_first_vitale, read_from_reader
 
 pytestmark = pytest.mark.pcscd
 
@@ -117,3 +125,107 @@ def test_cli_watch_masks_names_unless_asked(pcscd) -> None:
     assert "ADRDEUX LAURENT" in shown
     for out in (masked, shown):
         assert "Carte insérée" in out and "date lunaire 19811300" in out
+
+
+def test_read_holds_an_exclusive_transaction(pcscd, events) -> None:
+    """While ins-tui reads, another program cannot even connect to the card."""
+    from smartcard import scard
+
+    from ins_tui.card.transport import PcscTransport
+
+    other_connected = threading.Event()
+
+    def other_program() -> None:
+        _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        hr, handle, _proto = scard.SCardConnect(
+            context, pcscd.readers[0], scard.SCARD_SHARE_SHARED,
+            scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+        other_connected.set()
+        if hr == scard.SCARD_S_SUCCESS:
+            scard.SCardDisconnect(handle, scard.SCARD_LEAVE_CARD)
+        scard.SCardReleaseContext(context)
+
+    profile = get_profile("famille-nessi")
+    with VirtualCard(profile, port=pcscd.port):
+        events.wait(CardInserted)
+        with PcscTransport(pcscd.readers[0]) as transport:
+            thread = threading.Thread(target=other_program, daemon=True)
+            thread.start()
+            card = read_card(transport, transport.atr, pcscd.readers[0])  # 5 round trips
+            assert not other_connected.is_set()  # held off during the whole read
+        assert other_connected.wait(5)  # and let in as soon as the transaction ends
+        thread.join(5)
+        assert as_rows(card) == READS["famille-nessi"]
+    events.wait(CardRemoved)
+
+
+class _KillsPcscdOnThirdCommand:
+    """Wraps a chip: pcscd is killed while the card 'thinks' about the third APDU."""
+
+    def __init__(self, chip, pcscd) -> None:
+        self.chip, self.pcscd, self.atr = chip, pcscd, chip.atr
+
+    def reset(self) -> None:
+        self.chip.reset()
+
+    def respond(self, apdu: bytes) -> bytes:
+        if self.chip.apdu_count == 2:
+            self.pcscd.kill()  # closes this card's socket too: the answer never arrives
+        return self.chip.respond(apdu)
+
+
+def test_pcscd_dying_mid_read_is_not_called_a_pulled_card(pcscd, events) -> None:
+    card = VirtualCard(get_profile("adrun-zoe"), port=pcscd.port)
+    card.chip = _KillsPcscdOnThirdCommand(card.chip, pcscd)
+    with card:
+        events.wait(CardInserted)
+        with pytest.raises(ServiceUnavailableError) as info:
+            read_from_reader(pcscd.readers[0])
+    assert "pcscd" in info.value.message and not pcscd.running
+
+
+def test_card_pulled_right_after_insertion_as_the_field_sees_it(pcscd) -> None:
+    """`card watch` reads at once on insertion, the racy moment: twice, never 'garbage'."""
+    process = _cli("watch", "--seconds", "5")
+    try:
+        assert "Lecteurs" in process.stdout.readline() + process.stdout.readline()
+        for _ in range(2):
+            card = VirtualCard(get_profile("arrachee"), port=pcscd.port).start()
+            assert card.closed.wait(5)  # it vanished after its two APDUs
+            pcscd.wait_presence(0, False)
+        out, _ = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert out.count("Carte retirée pendant la lecture") == 2, out
+    assert "ne répond pas" not in out and "bénéficiaire(s)" not in out
+
+
+def test_cli_insert_is_removed_on_ctrl_c(pcscd, events) -> None:
+    process = _cli("insert", "--profile", "hermann")
+    try:
+        assert "insérée (fente 0)" in process.stdout.readline()
+        events.wait(CardInserted, reader=pcscd.readers[0])
+        process.send_signal(signal.SIGINT)
+        events.wait(CardRemoved, reader=pcscd.readers[0])
+        out, _ = process.communicate(timeout=5)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "Carte retirée." in out
+
+
+def test_cli_watch_raw_bytes_masked_unless_shown(pcscd) -> None:
+    outputs = {}
+    for flags in (("--raw",), ("--raw", "--show")):
+        process = _cli("watch", "--seconds", "2.5", *flags)
+        try:
+            assert "Lecteurs" in process.stdout.readline() + process.stdout.readline()
+            with VirtualCard(get_profile("adrun-zoe"), port=pcscd.port):
+                out, _ = process.communicate(timeout=10)
+        finally:
+            process.kill()
+        outputs[flags] = out
+    masked, shown = outputs[("--raw",)], outputs[("--raw", "--show")]
+    nir_hex = b"275126322074974".hex(" ").upper()
+    assert "ATR : 3B 75 13 00 00 47 09 EA 90 00" in masked and "empreinte" in masked
+    assert nir_hex not in masked and "41 44 52 55 4E" not in masked  # "ADRUN"
+    assert nir_hex in shown and "41 44 52 55 4E" in shown

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,39 @@ def test_private_pcscd_refuses_to_start_outside_the_namespaces(monkeypatch) -> N
 def test_reason_given_when_pcscd_is_disabled(monkeypatch) -> None:
     monkeypatch.setenv("INS_TUI_NO_PCSCD", "machine sans pcscd")
     assert unavailable_reason() == "pcscd privé désactivé : machine sans pcscd"
+
+
+OWNER = """
+import sys, time
+from ins_tui.card.pcscd import PrivatePcscd
+daemon = PrivatePcscd()
+daemon.start()
+print(daemon.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.pcscd
+def test_private_pcscd_dies_with_its_owner_even_on_sigkill(pcscd_daemon) -> None:
+    """An app killed outright must not leave its pcscd (and namespaces) behind."""
+    pcscd_daemon.stop()  # one pcscd per namespace: the owner starts its own
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(owner.stdout.readline())
+        assert Path(f"/proc/{pid}").exists()
+        owner.kill()
+        owner.wait(5)
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid), "pcscd outlived the process that started it"
+    finally:
+        owner.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for the init process to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

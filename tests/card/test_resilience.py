@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from conftest import EventLog
 
@@ -75,4 +77,35 @@ def test_a_failing_callback_does_not_kill_the_watcher(pcscd) -> None:
         log.wait(CardRemoved)
         assert isinstance(calls[0], ServiceUp) and watcher.is_alive()
     finally:
+        assert watcher.stop()
+
+
+def test_card_swapped_while_the_callback_is_busy_is_reported(pcscd) -> None:
+    """Two patients' cards may share an ATR: a swap during a slow callback is not missed."""
+    log, release = EventLog(), threading.Event()
+
+    def slow_callback(event) -> None:
+        log(event)
+        if isinstance(event, CardInserted):
+            release.wait(10)  # e.g. a UI thread slow to take the event
+
+    first, second = get_profile("adrun-zoe"), get_profile("corse")
+    assert first.atr == second.atr
+    watcher = CardWatcher(slow_callback).start()
+    try:
+        log.wait(ReadersChanged)
+        card = VirtualCard(first, port=pcscd.port).start()
+        log.wait(CardInserted)  # the watcher is now stuck in the callback
+        before = pcscd.wait_presence(0, True)
+        card.close()
+        pcscd.wait_presence(0, False)
+        with VirtualCard(second, port=pcscd.port):
+            assert pcscd.wait_presence(0, True) == before + 2  # one removal, one insertion
+            release.set()
+            log.wait(CardRemoved)
+            inserted = log.wait(CardInserted)
+            assert read_from_reader(inserted.reader).beneficiaries[0].birth_name == "CORSE"
+        log.wait(CardRemoved)
+    finally:
+        release.set()
         assert watcher.stop()

@@ -131,3 +131,74 @@ def test_simulator_process_serves_and_stops_cleanly(sim_dir, sig) -> None:
         proc.kill() if proc.poll() is None else None
     assert proc.returncode == 0, err
     assert "Simulateur arrêté." in out and "Traceback" not in err
+
+
+def test_local_setup_problems_exit_2_nothing_sent(capsys, target, sim, tmp_path) -> None:
+    """Endpoint, CA or certificate unusable: French message, exit 2, no request at all."""
+    before = sim.request_count
+    zoe = _traits("ADRUN", "ZOE", "F", "1975-12-31")
+    endpoint, ca = target[1], target[3]
+    cases = [
+        (["--endpoint", "https://127.0.0.1:99999/lps", *target[2:]], "Adresse du téléservice"),
+        (["--endpoint", endpoint, "--p12", target[5]], "Aucune autorité de confiance"),
+        (["--endpoint", endpoint, "--ca", "/etc/hostname", "--p12", target[5]],
+         "autorités de confiance INSi illisible"),
+        (["--endpoint", endpoint, "--ca", ca, "--p12", str(tmp_path / "absent.p12")],
+         "PKCS#12 introuvable"),
+    ]
+    for options, expected in cases:
+        code, out, err = _run(capsys, *options, *zoe)
+        assert code == 2 and expected in err, (options, err)
+        assert "Traceback" not in err
+    code, out, _ = _run(capsys, "--json", "--endpoint", endpoint, "--p12", target[5], *zoe)
+    doc = json.loads(out)
+    assert (code, doc["exit_code"], doc["error_kind"], doc["attempts"]) == (
+        2, 2, "certificat", [])
+    assert sim.request_count == before
+
+
+def test_transport_error_exit_3_in_french_only(target) -> None:
+    """No English log line leaks onto the operator's terminal next to the French message
+    (a real process: pytest's own log capture would hide Python's last-resort handler)."""
+    options = ["--endpoint", "https://127.0.0.1:1/lps", *target[2:]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "ins_tui", "insi", "search", *options,
+         *_traits("ADRUN", "ZOE", "F", "1975-12-31")],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False,
+    )
+    assert result.returncode == 3 and "injoignable" in result.stderr
+    assert "rechercherInsAvecTraitsIdentite" not in result.stderr, result.stderr
+    assert "Errno" not in result.stderr
+
+
+def _simulator(capsys, *argv: str) -> tuple[int, str]:
+    code = main(["insi", "simulator", *argv])
+    return code, capsys.readouterr().err
+
+
+def test_simulator_command_refuses_bad_options_in_french(capsys, sim_dir, tmp_path) -> None:
+    d = ["--dir", str(sim_dir)]
+    assert _simulator(capsys, "--port", "99999", *d) == (
+        2, "--port 99999 : entre 0 et 65535 attendu (0 : un port libre).\n")
+    code, err = _simulator(capsys, "--latency", "nan", *d)
+    assert code == 2 and "--latency" in err
+    code, err = _simulator(capsys, "--fault-rate", "1.5", *d)
+    assert code == 2 and "--fault-rate" in err
+    code, err = _simulator(capsys, "--variant", "9.99", *d)
+    assert code == 2 and "« 9.99 »" in err and "« 2.04 cas 2 »" in err
+    code, err = _simulator(capsys, "--cpx", "--cpx-ca", "/etc/hostname", *d)
+    assert code == 2 and "aucun certificat PEM lisible dans /etc/hostname" in err
+
+
+def test_simulator_command_start_failures_in_french(capsys, sim, sim_dir, tmp_path) -> None:
+    code, err = _simulator(capsys, "--port", str(sim.port), "--dir", str(sim_dir))
+    assert code == 3 and f"le port {sim.port} est déjà utilisé" in err
+    damaged = tmp_path / "abime"
+    damaged.mkdir()
+    for f in sim_dir.iterdir():
+        (damaged / f.name).write_bytes(f.read_bytes())
+    (damaged / "server.pem").write_text("abîmé")
+    code, err = _simulator(capsys, "--dir", str(damaged))
+    assert code == 3 and "supprimez ce dossier" in err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored

@@ -162,3 +162,47 @@ def test_keep_alive_connection_closed_by_server_is_reopened(sim) -> None:
 def test_settings_never_show_the_password(sim) -> None:
     settings = replace(sim.client_settings(), p12_password=b"secret-pw")
     assert "secret-pw" not in repr(settings)
+
+
+def test_no_ca_bundle_means_no_trust_and_nothing_sent(sim) -> None:
+    """Never the system store: only the configured IGC-Santé bundle may vouch for INSi."""
+    before = sim.request_count
+    out = _error(_search(sim, ca_bundle=None), ErrorKind.CERTIFICATE)
+    assert "autorité de confiance" in out.message_fr and out.attempts == ()
+    assert sim.request_count == before
+
+
+@pytest.mark.parametrize("endpoint", ["https://127.0.0.1:99999/lps", "https://[::1/lps",
+                                      "https:///lps", "127.0.0.1/lps"])
+def test_unusable_endpoint_is_a_configuration_error_not_a_crash(sim, endpoint) -> None:
+    out = _error(_search(sim, endpoint=endpoint), ErrorKind.CONFIGURATION)
+    assert endpoint in out.message_fr and out.attempts == ()
+
+
+def test_simulator_accepts_what_the_live_service_accepts(sim, client) -> None:
+    """Extra WS-A headers (To, ReplyTo, FaultTo), another header order, an empty
+    wsse:Security and a MessageID reused across requests (contract §2, §3.3)."""
+    from lxml import etree
+
+    from ins_tui.insi.namespaces import SOAP12, WSA, WSSE, q
+
+    request = client.search_traits(ZOE).attempts[0].request
+    root = etree.fromstring(request)
+    header = root.find(q(SOAP12, "Header"))
+    children = list(header)
+    for child in children:
+        header.remove(child)
+    for child in reversed(children):  # MessageID, Action, BAM, LPS: PYX's order, reversed
+        header.append(child)
+    etree.SubElement(header, q(WSSE, "Security"))
+    etree.SubElement(header, q(WSA, "To")).text = sim.url
+    for name in ("ReplyTo", "FaultTo"):
+        reply = etree.SubElement(header, q(WSA, name))
+        etree.SubElement(reply, q(WSA, "Address")).text = (
+            "http://www.w3.org/2005/08/addressing/anonymous")
+    data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    for _ in range(2):  # the same MessageID twice
+        status, answer = _raw_post(sim, data)
+        result = parse_answer(status, answer)
+        assert status == 200 and result.cr == "00", answer[:300]
+        assert result.identity.ins.matricule == "275126322074974"
