@@ -9,9 +9,11 @@ exclusive transaction so no other program interleaves commands.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Protocol
 
 from ins_tui.card.errors import (
+    TRAITS_HINT,
     CardRemovedError,
     NoCardError,
     ServiceUnavailableError,
@@ -59,6 +61,9 @@ _GONE = {
     0x80100068,  # SCARD_W_RESET_CARD (another program reset it: our state is lost)
 }
 _NO_SERVICE = {0x8010001D, 0x80100013, 0x8010001E}  # NO_SERVICE, COMM_ERROR, SERVICE_STOPPED
+_SETTLING = {0x80100067, 0x80100066}  # SCARD_W_UNPOWERED_CARD, SCARD_W_UNRESPONSIVE_CARD
+CONNECT_ATTEMPTS = 6
+CONNECT_RETRY_DELAY = 0.2
 REMOVAL_GRACE_MS = 500
 SCARD_PRESENT = 0x0004  # SCardStatus state bit (pcsclite.h); not exported by pyscard
 
@@ -95,15 +100,7 @@ class PcscTransport:
             self._context = None
             raise ServiceUnavailableError()
         try:
-            hr, self._card, self._protocol = scard.SCardConnect(
-                self._context,
-                self.reader,
-                scard.SCARD_SHARE_SHARED,
-                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
-            )
-            if hr != scard.SCARD_S_SUCCESS:
-                self._card = None
-                raise self._connect_error(hr)
+            self._connect()
             hr = scard.SCardBeginTransaction(self._card)
             if hr != scard.SCARD_S_SUCCESS:
                 raise self._connect_error(hr)
@@ -116,6 +113,29 @@ class PcscTransport:
             self.close()
             raise
 
+    def _connect(self) -> None:
+        """Connect, giving a just-inserted card a moment to power up.
+
+        Right after insertion pcscd may still report the card unpowered or mute
+        (contacts settling; a virtual card whose predecessor just left): that is
+        not yet a verdict on the card, so the connection is tried again briefly.
+        """
+        from smartcard import scard
+
+        for attempt in range(CONNECT_ATTEMPTS):
+            hr, card, protocol = scard.SCardConnect(
+                self._context,
+                self.reader,
+                scard.SCARD_SHARE_SHARED,
+                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            )
+            if hr == scard.SCARD_S_SUCCESS:
+                self._card, self._protocol = card, protocol
+                return
+            if hr & 0xFFFFFFFF not in _SETTLING or attempt == CONNECT_ATTEMPTS - 1:
+                raise self._connect_error(hr)
+            time.sleep(CONNECT_RETRY_DELAY)
+
     @staticmethod
     def _connect_error(hr: int) -> Exception:
         code = hr & 0xFFFFFFFF
@@ -125,6 +145,11 @@ class PcscTransport:
             return NoCardError("Lecteur introuvable ou débranché.")
         if code in _NO_SERVICE:
             return ServiceUnavailableError()
+        if code in _SETTLING:
+            return UnreadableCardError(
+                "La carte ne répond pas : la retirer puis la réinsérer à fond, puce vers "
+                "le lecteur. Si cela persiste : " + TRAITS_HINT[0].lower() + TRAITS_HINT[1:]
+            )
         return UnreadableCardError()
 
     def transmit(self, apdu: bytes) -> bytes:

@@ -202,15 +202,17 @@ class CardWatcher:
                 if present and previous is None:
                     self._present[name] = atr_bytes
                     self._emit(CardInserted(name, atr_bytes))
-                elif present and (
-                    (previous != atr_bytes and atr_bytes) or _events(state) != _events(known)
-                ):
+                elif present and _events(state) != _events(known):
                     # Swapped while we were not looking (a slow callback, a fast hand):
-                    # two patients' cards often share an ATR, so pcsc-lite's event
-                    # counter is what tells; report both edges so the app reads again.
+                    # two patients' cards often share an ATR, so the event counter, not
+                    # the ATR, is what tells; report both edges so the app reads again.
                     self._emit(CardRemoved(name))
                     self._present[name] = atr_bytes
                     self._emit(CardInserted(name, atr_bytes))
+                elif present:
+                    # Same card, other flags (in use, exclusive...). pcscd may first have
+                    # reported the ATR zero-padded while powering it: keep the later one.
+                    self._present[name] = atr_bytes or previous
                 elif not present:
                     self._card_out(name)
 

@@ -12,11 +12,11 @@ from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
 
 from ins_tui.domain.model import Channel, InsIdentity, Status, Traits
+from ins_tui.domain.problems import Problem, ProblemsView
 
 if TYPE_CHECKING:
     from ins_tui.card.vitale import Beneficiary
     from ins_tui.domain.compare import Comparison
-    from ins_tui.domain.problems import Problem
     from ins_tui.store.patients import PatientRecord
 
 
@@ -27,25 +27,16 @@ class VisitState(StrEnum):
 
     @property
     def label_fr(self) -> str:
-        return {
-            "en_attente": "en attente",
-            "en_consultation": "en consultation",
-            "parti": "parti",
-        }[self.value]
+        """The word on screen and in the journal (the value with spaces)."""
+        return self.value.replace("_", " ")
 
 
 @dataclass(frozen=True)
-class FormCheck:
+class FormCheck(ProblemsView):
+    """A form as the domain judged it; `.errors` / `.warnings` come from the one split."""
+
     traits: Traits | None
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     @property
     def ok(self) -> bool:

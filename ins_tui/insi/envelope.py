@@ -88,6 +88,21 @@ def _cut(element: etree._Element, *marks: str) -> tuple[bytes, ...]:
     return (*pieces, rest)
 
 
+def _context(ns: str, name: str, version: str, nature: str, ident: str, now: str,
+             emitter: str | None) -> etree._Element:
+    # The prefix is the Nature in lower case (ctxlps:, ctxbam:), as the contract writes it.
+    """The opening both SIRAM contexts share: @Version, @Nature, Id, Temps, Emetteur."""
+    from lxml import etree
+
+    root = etree.Element(q(ns, name), {"Version": version, "Nature": nature},
+                         nsmap={nature.lower(): ns})
+    _sub(root, q(ns, "Id"), ident)
+    _sub(root, q(ns, "Temps"), now)
+    if emitter:
+        _sub(root, q(ns, "Emetteur"), emitter)
+    return root
+
+
 def contexte_lps(settings: InsiSettings, emitter: str | None, now: str) -> bytes:
     """A ContexteLPS with a fresh Id and the request's time, from the installation's template."""
     head, mid, tail = _lps_template(settings.idam, settings.software_name,
@@ -98,14 +113,7 @@ def contexte_lps(settings: InsiSettings, emitter: str | None, now: str) -> bytes
 @lru_cache(maxsize=16)
 def _lps_template(idam: str, software_name: str, software_version: str, instance: str,
                   emitter: str | None) -> tuple[bytes, ...]:
-    from lxml import etree
-
-    root = etree.Element(q(CTXLPS, "ContexteLPS"), {"Version": "01_00", "Nature": "CTXLPS"},
-                         nsmap={"ctxlps": CTXLPS})
-    _sub(root, q(CTXLPS, "Id"), _ID_MARK)
-    _sub(root, q(CTXLPS, "Temps"), _TIME_MARK)
-    if emitter:
-        _sub(root, q(CTXLPS, "Emetteur"), emitter)
+    root = _context(CTXLPS, "ContexteLPS", "01_00", "CTXLPS", _ID_MARK, _TIME_MARK, emitter)
     lps = _sub(root, q(CTXLPS, "LPS"))
     _sub(lps, q(CTXLPS, "IDAM"), idam, R="4")
     _sub(lps, q(CTXLPS, "Version"), software_version)
@@ -131,14 +139,7 @@ def _empty_bam_template(emitter: str | None) -> tuple[bytes, ...]:
 
 def _contexte_bam(ident: str, now: str, emitter: str | None,
                   couverture: Couverture | None) -> etree._Element:
-    from lxml import etree
-
-    root = etree.Element(q(CTXBAM, "ContexteBAM"), {"Version": "01_02", "Nature": "CTXBAM"},
-                         nsmap={"ctxbam": CTXBAM})
-    _sub(root, q(CTXBAM, "Id"), ident)
-    _sub(root, q(CTXBAM, "Temps"), now)
-    if emitter:
-        _sub(root, q(CTXBAM, "Emetteur"), emitter)
+    root = _context(CTXBAM, "ContexteBAM", "01_02", "CTXBAM", ident, now, emitter)
     cov = _sub(root, q(CTXBAM, "COUVERTURE"))
     if couverture is None:
         return root

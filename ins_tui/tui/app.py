@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,11 @@ from ins_tui.tui.messages import (
 from ins_tui.tui.themes import THEMES, pick_theme
 
 TRAINING_ONLY = {"insert_card", "remove_card", "apcv"}
+# A fresh card may not answer yet, or lose contact for an instant (see `_read_card`).
+CARD_GRACE_S = 1.0
+CARD_RETRY_S = 0.1
+CARD_SILENT = ("La carte insérée ne répond pas : la retirer puis la réinsérer à fond "
+               "(ou saisir l'identité à la main).")
 
 
 @dataclass
@@ -109,7 +115,7 @@ class InsTuiApp(App[int]):
         self.operator = operator or getattr(desk, "actor", "") or "accueil"
         if operator and desk is not None:
             desk.actor = operator
-        self._card_reader: str | None = None
+        self._cards_in: set[str] = set()  # readers holding a card (UI thread writes it)
 
     @property
     def ready(self) -> bool:
@@ -269,11 +275,12 @@ class InsTuiApp(App[int]):
             count = len(event.readers)
             self._reader_state("lecteur : aucun" if not count else f"lecteur(s) : {count}")
         elif isinstance(event, CardInserted):
-            self._card_reader = event.reader
+            self._cards_in.add(event.reader)
             self._reader_state("lecteur : carte insérée")
             self.say("Carte Vitale insérée : lecture en cours…")
             self._read_card(event.reader)
         elif isinstance(event, CardRemoved):
+            self._cards_in.discard(event.reader)
             self._reader_state("lecteur : pas de carte")
             self.say("Carte retirée.")
 
@@ -287,13 +294,48 @@ class InsTuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def _read_card(self, reader: str) -> None:
-        try:
-            card = self.card_source.read(reader)
-        except Exception as exc:
-            message = getattr(exc, "message_fr", None) or str(exc) or type(exc).__name__
-            self.post_message(CardRead(reader, [], f"Carte illisible : {message}"))
+        """Read the card, giving a just-inserted card a short grace before any error.
+
+        Through pcscd a fresh insertion is often reported before the card answers (the
+        first read says « aucune carte »), and a card pushed in slowly can lose contact for
+        an instant. While the reader still holds the card, a "no card / removed" failure is
+        retried for up to `CARD_GRACE_S`; a newer insertion (this worker then cancelled)
+        or a removal ends it silently. So an error is only shown for a card that stays in
+        and still cannot be read, never for one that is read a moment later.
+        """
+        from textual.worker import get_current_worker
+
+        from ins_tui.card.errors import (
+            TRAITS_HINT,
+            CardError,
+            CardRemovedError,
+            NoCardError,
+        )
+
+        worker = get_current_worker()
+        deadline = time.monotonic() + CARD_GRACE_S
+        while True:
+            try:
+                card = self.card_source.read(reader)
+            except (NoCardError, CardRemovedError):
+                if worker.is_cancelled or reader not in self._cards_in:
+                    return  # superseded by a newer insertion, or the card was pulled out
+                if time.monotonic() < deadline:
+                    time.sleep(CARD_RETRY_S)
+                    continue
+                self.post_message(CardRead(reader, [], CARD_SILENT))
+                return
+            except CardError as exc:
+                self.post_message(CardRead(reader, [], f"Carte illisible : {exc.message}"))
+                return
+            except Exception as exc:  # a reader bug must not leave the desk silent
+                self.post_message(CardRead(
+                    reader, [], f"Carte illisible : erreur inattendue ({type(exc).__name__}). "
+                    + TRAITS_HINT))
+                return
+            if not worker.is_cancelled:
+                self.post_message(CardRead(reader, list(card.beneficiaries)))
             return
-        self.post_message(CardRead(reader, list(card.beneficiaries)))
 
     @on(CardRead)
     def _card_read(self, message: CardRead) -> None:

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from ins_tui.desk.base import status_label
+from ins_tui.desk.results import VisitState
+from ins_tui.domain.model import Status
+
 STATUS_SYMBOL = {"PROV": "○", "RECUP": "◐", "VALI": "◑", "QUAL": "●"}
-STATUS_WORD = {
-    "PROV": "provisoire",
-    "RECUP": "récupérée",
-    "VALI": "validée",
-    "QUAL": "qualifiée",
-}
-STATE_WORD = {
-    "en_attente": "en attente",
-    "en_consultation": "en consultation",
-    "parti": "parti",
-}
-SEX_WORD = {"F": "F (féminin)", "M": "M (masculin)"}
+
+
+def state_word(state: str) -> str:
+    """A visit state as the secretary reads it (the desk's word; unknown ones as stored)."""
+    try:
+        return VisitState(state).label_fr
+    except ValueError:
+        return state
 
 
 def date_fr(iso: str | None) -> str:
@@ -62,7 +62,8 @@ def status_cell(status: object) -> str:
 
 def status_text(status: object) -> str:
     code = str(getattr(status, "value", status))
-    return f"{STATUS_SYMBOL.get(code, '?')} {code} ({STATUS_WORD.get(code, code)})"
+    word = status_label(Status(code)) if code in Status.__members__ else code
+    return f"{STATUS_SYMBOL.get(code, '?')} {code} ({word})"
 
 
 def person_name(birth_name: str, first_name: str | None, used_name: str | None = None) -> str:
@@ -70,10 +71,3 @@ def person_name(birth_name: str, first_name: str | None, used_name: str | None =
     if used_name and used_name != birth_name:
         return f"{used_name} {first} (né·e {birth_name})"
     return f"{birth_name} {first}".strip()
-
-
-def mask_matricule(matricule: str | None) -> str:
-    """On screen the INS is shown in full (the secretary needs it); this is for logs only."""
-    if not matricule:
-        return "—"
-    return matricule[:1] + "•" * (len(matricule) - 3) + matricule[-2:]

@@ -113,3 +113,28 @@ def test_journal_for_patient_and_day(desk):
     rows = desk.journal_for_patient(pid)
     assert {r.actor for r in rows} == {"secretaire"}
     assert len(desk.journal_for_day()) >= len(rows)
+
+
+def test_day_list_order_waiting_first_and_moves_stay_within_a_state(desk):
+    """Waiting (order of passage), then in consultation, then gone; "+" passes the line
+    shown just above even when visits of other states sit between them in the store."""
+    ids = [
+        desk.create_patient(form(birth_name=name, first_names=first, birth_date=born),
+                            accept_duplicates=True).patient_id
+        for name, first, born in (("Alpha", "Anne", "01/01/1970"), ("Bravo", "Bea", "02/02/1971"),
+                                  ("Charlie", "Cloe", "03/03/1972"), ("Delta", "Dora", "04/04/1973"))
+    ]
+    va, vb, vc = (desk.add_arrival(pid, "Dr Martin") for pid in ids[:3])
+    desk.set_arrival_state(va, "parti")
+    desk.set_arrival_state(vb, VisitState.EN_CONSULTATION)
+    assert [v.id for v in desk.day_list()] == [vc, vb, va]
+    vd = desk.add_arrival(ids[3], "Dr Bernard")
+    assert [v.id for v in desk.day_list()] == [vc, vd, vb, va]
+    desk.move_arrival(vd, -1)  # passes vc although va and vb sit between them by position
+    assert [v.id for v in desk.day_list()] == [vd, vc, vb, va]
+    desk.move_arrival(vd, -1)  # already first of the waiting ones: nothing moves
+    assert [v.id for v in desk.day_list()] == [vd, vc, vb, va]
+    desk.move_arrival(vd, +5)  # clamped to the last waiting place, never among the gone
+    assert [v.id for v in desk.day_list()] == [vc, vd, vb, va]
+    desk.set_arrival_state(va, "en_attente")  # back in the waiting room: its old place
+    assert [v.id for v in desk.day_list()] == [va, vc, vd, vb]

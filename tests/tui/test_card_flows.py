@@ -76,3 +76,63 @@ async def test_unreadable_card_said_plainly(make_app, store):
                          and "lecture" not in str(line.render()), what="card message")
         assert "illisible" in str(line.render()) or "Vitale" in str(line.render())
         assert len(app.screen_stack) == 2  # still on the list, nothing opened
+
+
+def card_errors(messages: list) -> list[str]:
+    return [m.error_fr for m in messages if type(m).__name__ == "CardRead" and m.error_fr]
+
+
+async def test_card_answering_late_is_read_without_flashing_an_error(make_app, store):
+    """pcscd often reports an insertion before the card answers: the first read says « no
+    card » while the reader holds it. The app retries quietly and shows no error."""
+    patient_id = add_patient(store, ADRTROIS)
+    source = InProcessCardSource()
+    chip = source.insert(get_profile("adrtrois-toussaint"))  # before start: no event yet
+    chip.present = False  # inserted, not answering yet (contact not made)
+    messages: list = []
+    app = make_app(card_source=source)
+    async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
+        await wait_until(pilot, lambda: "carte insérée" in app.reader_state, what="insertion")
+        timer = threading.Timer(0.3, lambda: setattr(chip, "present", True))
+        timer.start()
+        await wait_until(pilot, lambda: identity_screen(app) is not None
+                         and identity_screen(app).result is not None, what="INSi result")
+        timer.join()
+        assert identity_screen(app).patient_id == patient_id
+        assert card_errors(messages) == []
+
+
+async def test_card_pulled_out_during_the_read_says_removed_not_an_error(make_app, store):
+    source = InProcessCardSource()
+    chip = source.insert(get_profile("adrtrois-toussaint"))  # before start: no event yet
+    chip.present = False  # the read keeps failing until the card is pulled out
+    messages: list = []
+    app = make_app(card_source=source)
+    async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
+        from textual.widgets import Static
+
+        await wait_until(pilot, lambda: "carte insérée" in app.reader_state, what="insertion")
+        thread = threading.Thread(target=source.remove)
+        thread.start()
+        thread.join(5)
+        await wait_until(pilot, lambda: "pas de carte" in app.reader_state, what="removal")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert card_errors(messages) == []
+        assert str(app.screen.query_one("#status-line", Static).render()) == "Carte retirée."
+        assert identity_screen(app) is None and len(app.screen_stack) == 2
+        assert store.search("ADRTROIS") == []  # a card read alone writes nothing
+
+
+async def test_card_that_never_answers_gets_one_french_error_after_the_grace(make_app, store):
+    source = InProcessCardSource()
+    chip = source.insert(get_profile("adrtrois-toussaint"))
+    chip.present = False
+    messages: list = []
+    app = make_app(card_source=source)
+    async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
+        await wait_until(pilot, lambda: card_errors(messages), what="error after the grace")
+        from ins_tui.tui.app import CARD_SILENT
+
+        assert card_errors(messages) == [CARD_SILENT]
+        assert identity_screen(app) is None

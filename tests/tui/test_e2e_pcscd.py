@@ -51,8 +51,9 @@ def private_pcscd() -> Iterator[int]:
 async def test_card_through_pcscd_then_enter_qualifies(private_pcscd, make_app, store):
     patient_id = add_patient(store, ADRTROIS)
     source = PcscCardSource(poll_timeout=0.2)
+    messages: list = []
     app = make_app(card_source=source)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
         await wait_until(pilot, lambda: "lecteur" in app.reader_state
                          and "attente" not in app.reader_state, what="watcher up")
         with VirtualCard(get_profile("adrtrois-toussaint"), port=private_pcscd):
@@ -63,6 +64,9 @@ async def test_card_through_pcscd_then_enter_qualifies(private_pcscd, make_app, 
             assert screen.result.kind is InsiResultKind.MATCHED
             assert "INS (INSi)" in text_of(screen, "#comparison")
             assert "Entrée : qualifier l'identité" in text_of(screen, "#identity-next")
+            # No error flashed on the way (pcscd reports the card before it answers).
+            assert [m.error_fr for m in messages
+                    if type(m).__name__ == "CardRead" and m.error_fr] == []
             await pilot.press("enter", "1", "enter")
             await wait_until(pilot, lambda: store.get_patient(patient_id).status
                              is Status.QUAL, what="QUAL")

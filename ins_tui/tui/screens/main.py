@@ -124,7 +124,7 @@ class MainScreen(DeskScreen):
                     fmt.age_on(visit.birth_date, today),
                     fmt.status_cell(visit.status),
                     visit.practitioner or "—",
-                    fmt.STATE_WORD.get(visit.state, visit.state),
+                    fmt.state_word(visit.state),
                 ),
             )
             for visit in message.rows
@@ -156,7 +156,7 @@ class MainScreen(DeskScreen):
             f"({fmt.age_on(visit.birth_date, self.desk_app.today())})\n"
             f"Identité : {fmt.status_text(visit.status)}\n"
             f"Arrivée {fmt.time_of(visit.arrived_at)} · {visit.practitioner or '—'} · "
-            f"{fmt.STATE_WORD.get(visit.state, visit.state)}"
+            f"{fmt.state_word(visit.state)}"
         )
         detail.text = text
 
@@ -228,7 +228,7 @@ class MainScreen(DeskScreen):
         try:
             if state is not None:
                 desk.set_arrival_state(visit_id, state)
-                note = f"Passage : {fmt.STATE_WORD.get(state, state)}."
+                note = f"Passage : {fmt.state_word(state)}."
             else:
                 desk.move_arrival(visit_id, delta)
                 note = "Ordre de passage modifié."
