@@ -43,7 +43,7 @@ def unavailable_reason() -> str | None:
     """Why this machine cannot run the private pcscd, or None when it can."""
     if os.environ.get("INS_TUI_NO_PCSCD"):
         return f"pcscd privé désactivé : {os.environ['INS_TUI_NO_PCSCD']}"
-    if os.environ.get("INS_TUI_IN_NS") != "1":
+    if os.environ.get("INS_TUI_IN_NS") != "1" or not in_private_network():
         return (
             "pcscd privé refusé hors des espaces de noms privés "
             "(lancer via scripts/private-ns.sh) : le lecteur virtuel accepterait "
@@ -54,6 +54,20 @@ def unavailable_reason() -> str | None:
     if not vpcd_driver().is_file():
         return f"pilote vpcd absent ({vpcd_driver()}) : lancer scripts/bootstrap.sh."
     return None
+
+
+def in_private_network() -> bool:
+    """True when this process's network namespace has no interface but loopback.
+
+    The INS_TUI_IN_NS variable alone is only a claim anyone can export; what
+    matters is that vpcd's ports cannot be reached from any network, so the
+    kernel's list of this namespace's interfaces is what is checked.
+    """
+    try:
+        lines = Path("/proc/self/net/dev").read_text().splitlines()[2:]
+    except OSError:
+        return False
+    return {line.split(":", 1)[0].strip() for line in lines} <= {"lo"}
 
 
 def reader_config(reader_name: str, port: int, driver: Path) -> str:
@@ -229,11 +243,15 @@ def _start_guardian(pid: int) -> subprocess.Popen[bytes]:
     SIGKILL or a closed terminal closes it, `read` returns, and pcscd (otherwise
     orphaned in the private namespaces, holding them alive) is stopped. A
     parent-death signal would not do: it fires when the *thread* that started
-    pcscd ends, and the app starts it from a worker thread.
+    pcscd ends, and the app starts it from a worker thread. The guardian gets a
+    session of its own: a closed terminal or tmux window sends SIGHUP to the
+    whole group, pcscd ignores SIGHUP, and a guardian dying with the group would
+    leave pcscd behind (seen with training sessions closed that way).
     """
     return subprocess.Popen(
         ["sh", "-c", 'read -r _ ; kill -TERM "$0" 2>/dev/null', str(pid)],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )

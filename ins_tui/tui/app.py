@@ -169,9 +169,10 @@ class InsTuiApp(App[int]):
         try:
             backend = self._backend_factory()  # type: ignore[misc]
         except Exception as exc:
-            message = getattr(exc, "message_fr", None) or str(exc) or type(exc).__name__
-            self.startup_error = f"Démarrage impossible : {message}"
-            self.call_from_thread(self.exit, 2)
+            from ins_tui.tui.errors import error_fr
+
+            self.startup_error = error_fr(exc, "Démarrage")
+            self.call_from_thread(self.exit, None, 2)  # result None, return code 2
             return
         self.post_message(BackendReady(backend))
 
@@ -244,12 +245,9 @@ class InsTuiApp(App[int]):
     # -- errors of workers: one place -------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            message = getattr(error, "message_fr", None) or (
-                f"Erreur inattendue ({type(error).__name__}) : l'action n'a pas abouti, "
-                "rien n'a été perdu."
-            )
-            self.say(message)
+            from ins_tui.tui.errors import error_fr
+
+            self.say(error_fr(event.worker.error))
 
     # -- card events (from the card source's thread) --------------------------------------
     def _card_callback(self, event: Any) -> None:
@@ -518,8 +516,8 @@ class InsTuiApp(App[int]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        text = describe_bindings(self.help_sections(), dict(self._keymap), key_display)
-        self.push_screen(HelpScreen(text))
+        described = describe_bindings(self.help_sections(), dict(self._keymap), key_display)
+        self.push_screen(HelpScreen(described))
 
     def action_day_journal(self) -> None:
         self.open_journal(None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -67,14 +70,19 @@ time.sleep(60)
 
 
 @pytest.mark.pcscd
-def test_private_pcscd_dies_with_its_owner_even_on_sigkill(pcscd_daemon) -> None:
-    """An app killed outright must not leave its pcscd (and namespaces) behind."""
+@pytest.mark.parametrize("how", ["sigkill", "sighup-to-the-group"])
+def test_private_pcscd_dies_with_its_owner(pcscd_daemon, how: str) -> None:
+    """An app killed outright, or its terminal closed, must not leave its pcscd behind."""
     pcscd_daemon.stop()  # one pcscd per namespace: the owner starts its own
-    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)
     try:
         pid = int(owner.stdout.readline())
         assert Path(f"/proc/{pid}").exists()
-        owner.kill()
+        if how == "sigkill":
+            owner.kill()
+        else:  # what a closed terminal / tmux window does: the whole process group
+            os.killpg(owner.pid, signal.SIGHUP)
         owner.wait(5)
         deadline = time.monotonic() + 10
         while _alive(pid) and time.monotonic() < deadline:
@@ -90,3 +98,23 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="il faut root et unshare pour créer un espace réseau de test")
+def test_a_mere_in_ns_claim_does_not_start_pcscd_on_a_network() -> None:
+    """INS_TUI_IN_NS=1 exported by hand where a network interface exists is refused."""
+    check = "from ins_tui.card.pcscd import unavailable_reason as r; print(r())"
+    env = {**os.environ, "INS_TUI_IN_NS": "1"}
+    env.pop("INS_TUI_NO_PCSCD", None)
+    networked = subprocess.run(  # a namespace with a (virtual) Ethernet link
+        ["unshare", "-n", "sh", "-c",
+         'ip link add v0 type veth peer name v1 && exec "$0" -c "$1"', sys.executable, check],
+        env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert "refusé hors des espaces de noms privés" in networked.stdout, networked.stderr
+    loopback_only = subprocess.run(
+        ["unshare", "-n", sys.executable, "-c", check],
+        env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert "refusé" not in loopback_only.stdout, loopback_only.stderr  # control

@@ -121,8 +121,10 @@ def test_day_list_order_waiting_first_and_moves_stay_within_a_state(desk):
     ids = [
         desk.create_patient(form(birth_name=name, first_names=first, birth_date=born),
                             accept_duplicates=True).patient_id
-        for name, first, born in (("Alpha", "Anne", "01/01/1970"), ("Bravo", "Bea", "02/02/1971"),
-                                  ("Charlie", "Cloe", "03/03/1972"), ("Delta", "Dora", "04/04/1973"))
+        for name, first, born in (
+            ("Alpha", "Anne", "01/01/1970"), ("Bravo", "Bea", "02/02/1971"),
+            ("Charlie", "Cloe", "03/03/1972"), ("Delta", "Dora", "04/04/1973"),
+        )
     ]
     va, vb, vc = (desk.add_arrival(pid, "Dr Martin") for pid in ids[:3])
     desk.set_arrival_state(va, "parti")

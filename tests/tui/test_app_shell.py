@@ -60,11 +60,18 @@ async def test_f1_lists_every_key_in_french(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").render())
+        text = app.screen.text
         for _, bindings in help_sections(training=True):
             for binding in bindings:
                 assert (binding.tooltip or binding.description) in text
         assert "Quitter l'application" in text and "FORMATION" in text
+        from rich.console import Console
+
+        with open(os.devnull, "w") as null:
+            console = Console(width=72, record=True, color_system=None, file=null)
+            console.print(app.screen.table)
+        shown = console.export_text()
+        assert "Ctrl+Q" in shown and "Quitter l'application" in shown and "Partout" in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -151,28 +158,29 @@ async def test_training_banner_on_every_screen(make_app, store):
 
 
 async def test_live_list_applies_diffs_and_keeps_the_cursor(make_app, store, clock):
+    """A change made elsewhere reorders the list (waiting first, then in consultation):
+    the cursor stays on the same visit; "+" moves the selected visit past the one above."""
     from ins_tui.tui.widgets.waiting_list import WaitingList
 
-    first = add_patient(store, ADRTROIS)
-    add_patient(store, ADRTROIS, arrival="Dr Bernard")
+    for practitioner in ("Dr Martin", "Dr Bernard", "Dr Martin"):
+        add_patient(store, ADRTROIS, arrival=practitioner)
+    first, second, third = (v.id for v in store.visits_for_day(clock.now().date()))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         main = app.main_screen()
         table = main.query_one(WaitingList)
-        await wait_until(pilot, lambda: table.row_count == 2, what="rows")
+        await wait_until(pilot, lambda: table.row_count == 3, what="rows")
         await pilot.press("down")
-        selected = main.selected_visit().id
-        visit = store.visits_for_day(clock.now().date())[0]
+        assert main.selected_visit().id == second
         with store.action("autre poste", "état"):
-            store.set_visit_state(visit.id, "en_consultation")
-        await wait_until(pilot, lambda: "en consultation" in str(table.get_row_at(0)[5]),
-                         what="cell updated")
-        assert main.selected_visit().id == selected
-        await pilot.press("plus")  # move the selected visit up
-        await wait_until(pilot, lambda: store.visits_for_day(clock.now().date())[0].id
-                         == selected, what="moved")
-        await wait_until(pilot, lambda: table.cursor_row == 0, what="cursor follows")
-        assert first
+            store.set_visit_state(first, "en_consultation")
+        await wait_until(pilot, lambda: "en consultation" in str(table.get_row_at(2)[5]),
+                         what="row moved to the consultation group")
+        assert main.selected_visit().id == second and table.cursor_row == 0
+        await pilot.press("down", "plus")  # the third passes the second
+        await wait_until(pilot, lambda: main.selected_visit().id == third
+                         and table.cursor_row == 0, what="moved, cursor follows")
+        assert [v.id for v in app.desk.day_list()] == [third, second, first]
 
 
 def test_tui_import_stays_light():

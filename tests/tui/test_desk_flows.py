@@ -170,3 +170,49 @@ async def test_two_apps_on_one_database_see_each_others_arrivals(make_app, db_pa
             await wait_until(p1, lambda: table1.row_count == 2, what="desk 1 updated")
     finally:
         other_store.close()
+
+
+async def test_apcv_holder_and_dependants_confirmed_one_by_one(make_app, store, simulator):
+    """Each presented person is confirmed separately by the secretary; presenting someone
+    already known offers that patient (found by INS) before « nouveau patient »."""
+    from ins_tui.desk.ports import TrainingApcv
+    from ins_tui.tui.screens.choice_list import ChoiceList
+
+    presented = TrainingApcv().present()
+    app = make_app()
+    before = simulator.request_count
+    async with app.run_test(size=(100, 30)) as pilot:
+        created = []
+        for index, person in enumerate(presented):
+            await pilot.press("escape", "f7")
+            await wait_until(pilot, lambda: app.screen.name == "apcv", what="apcv list")
+            await pilot.press(str(index + 1))
+            await wait_until(pilot, lambda: app.screen.name == "apcv-confirm", what="confirm")
+            assert isinstance(app.screen, ChoiceList)
+            await pilot.press("escape")  # not confirmed: nothing written
+            await wait_until(pilot, lambda: app.screen.name != "apcv-confirm", what="closed")
+            assert store.find_by_matricule(person.identity.ins.matricule) == []
+            await pilot.press("f7")
+            await wait_until(pilot, lambda: app.screen.name == "apcv", what="apcv list")
+            await pilot.press(str(index + 1))
+            await wait_until(pilot, lambda: app.screen.name == "apcv-confirm", what="confirm")
+            await pilot.press("enter")  # « Nouveau patient » (no candidate yet)
+            await wait_until(pilot, lambda: identity_screen(app) is not None
+                             and identity_screen(app).patient_id not in created,
+                             what="identity")
+            record = store.get_patient(identity_screen(app).patient_id)
+            assert record.status is Status.QUAL
+            assert record.ins.matricule == person.identity.ins.matricule
+            assert record.traits.first_names == person.identity.traits.first_names
+            created.append(record.id)
+        assert len(set(created)) == 3
+        # The holder again: offered as the known patient, confirmed, no new record.
+        await pilot.press("escape", "f7")
+        await wait_until(pilot, lambda: app.screen.name == "apcv", what="apcv list")
+        await pilot.press("1")
+        await wait_until(pilot, lambda: app.screen.name == "apcv-confirm", what="confirm")
+        await pilot.press("1")
+        await wait_until(pilot, lambda: identity_screen(app) is not None, what="identity")
+        assert identity_screen(app).patient_id == created[0]
+        assert len(store.find_by_matricule(presented[0].identity.ins.matricule)) == 1
+    assert simulator.request_count == before  # never an INSi call

@@ -125,8 +125,12 @@ async def test_cr02_then_more_criteria_finds_the_ins(make_app, store):
         await wait_until(pilot, lambda: screen.result is not None
                          and screen.result.kind is not InsiResultKind.SEVERAL,
                          what="second search")
-        assert screen.result.kind in (InsiResultKind.MATCHED, InsiResultKind.DIFFERENT)
-        assert store.get_patient(patient_id).ins is not None or screen.result.comparison
+        # Found with the birthplace; the local identity has none and a shorter first-name
+        # list, so the comparison is shown for the secretary to decide (nothing imported).
+        assert screen.result.kind is InsiResultKind.DIFFERENT
+        assert screen.result.identity.traits.birthplace == "63220"
+        assert "63220" in text_of(screen, "#comparison")
+        assert store.get_patient(patient_id).ins is None
 
 
 async def test_cr01_said_plainly_with_more_criteria(make_app, store):
@@ -211,3 +215,43 @@ async def test_journal_shows_raw_insi_exchanges(make_app, store):
         await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
                          and app.screen.patient_id is None and app.screen.entries,
                          what="day journal")
+
+
+async def test_edit_with_insi_fields_locked_changes_only_the_free_ones(make_app, store):
+    """After a perfect match the INSi traits are locked: the form shows them disabled with
+    the reason, the used name can still be set, and the INSi traits stay as received."""
+    from textual.widgets import Input
+
+    from ins_tui.tui.screens.patient_form import PatientForm
+
+    patient_id = add_patient(store, ADRTROIS)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_and_search(app, pilot, patient_id)
+        locked = store.get_patient(patient_id).locked
+        assert {"birth_name", "first_names", "birth_date", "sex", "birthplace"} <= locked
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PatientForm), what="form")
+        form = app.screen
+        for name in locked:
+            assert form.query_one(f"#f-{name}", Input).disabled
+            assert "verrouillé" in text_of(form, f"#fb-{name}")
+        assert app.focused is form.query_one("#f-used_name", Input)  # first free field
+        for char in "martin":
+            await pilot.press(char)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: identity_screen(app) is screen, what="back")
+        record = store.get_patient(patient_id)
+        assert record.traits.used_name == "MARTIN"
+        assert record.traits.birth_name == "ADRTROIS" and record.status is Status.RECUP
+        assert record.locked == locked
+        assert any(e.action == "modification des traits"
+                   for e in store.journal_for_patient(patient_id))
+        # Unlocked explicitly, the same form lets every trait be typed again.
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("o")
+        await wait_until(pilot, lambda: not store.get_patient(patient_id).locked, what="unlock")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PatientForm), what="form")
+        assert not app.screen.query_one("#f-birth_name", Input).disabled

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote
 from ins_tui.tui.screens.base import DeskScreen
@@ -115,9 +116,10 @@ class IdentityScreen(DeskScreen):
             traits, rec = self.record.traits, self.record
             lines = [
                 fmt.person_name(traits.birth_name, traits.first_first_name, traits.used_name),
-                f"Prénoms de naissance : {traits.first_names or '—'} · Sexe : "
-                f"{getattr(traits.sex, 'value', None) or '—'} · Né·e le "
-                f"{fmt.date_fr(traits.birth_date)} · Lieu : {traits.birthplace or '—'}",
+                f"{TRAIT_LABELS_FR['first_names']} : {traits.first_names or '—'}",
+                f"{TRAIT_LABELS_FR['sex']} : {getattr(traits.sex, 'value', None) or '—'} · "
+                f"né·e le {fmt.date_fr(traits.birth_date)} · "
+                f"{TRAIT_LABELS_FR['birthplace']} : {traits.birthplace or '—'}",
                 f"Identité : {fmt.status_text(rec.status)}"
                 + (f" · {', '.join(sorted(str(a) for a in rec.attributes))}"
                    if rec.attributes else "")
@@ -161,8 +163,9 @@ class IdentityScreen(DeskScreen):
             result = desk.retrieve_ins(target, channel, birthplace=birthplace,
                                        first_names=first_names)
         except Exception as exc:
-            message = getattr(exc, "message_fr", None) or f"Recherche INS impossible : {exc}"
-            self.post_message(StatusNote(message, "error"))
+            from ins_tui.tui.errors import error_fr
+
+            self.post_message(StatusNote(error_fr(exc, "Recherche INS"), "error"))
             self.post_message(InsiFinished(None))
             return
         self.post_message(InsiFinished(result))

@@ -143,22 +143,20 @@ class MainScreen(DeskScreen):
         row = self.query_one(WaitingList).selected_row()
         detail = self.query_one(DetailPanel)
         if row is None:
-            detail.text = ("File vide : « a » pour ajouter une arrivée, « n » pour un nouveau "
-                           "patient, « r » pour rechercher.")
+            detail.show(["File vide : « a » pour ajouter une arrivée,",
+                         "« n » pour un nouveau patient, « r » pour rechercher."])
             return
         visit = self._rows.get(row.visit_id)
         if visit is None:
             return
-        name = fmt.person_name(visit.birth_name, visit.first_name, visit.used_name)
-        text = (
-            f"{name}\n"
+        detail.show([
+            fmt.person_name(visit.birth_name, visit.first_name, visit.used_name),
             f"Né·e le {fmt.date_fr(visit.birth_date)} "
-            f"({fmt.age_on(visit.birth_date, self.desk_app.today())})\n"
-            f"Identité : {fmt.status_text(visit.status)}\n"
-            f"Arrivée {fmt.time_of(visit.arrived_at)} · {visit.practitioner or '—'} · "
-            f"{fmt.state_word(visit.state)}"
-        )
-        detail.text = text
+            f"({fmt.age_on(visit.birth_date, self.desk_app.today())})",
+            f"Identité : {fmt.status_text(visit.status)}",
+            f"Arrivée {fmt.time_of(visit.arrived_at)} · {visit.practitioner or '—'}",
+            f"Passage : {fmt.state_word(visit.state)}",
+        ])
 
     def selected_visit(self) -> Any | None:
         row = self.query_one(WaitingList).selected_row()
@@ -233,7 +231,9 @@ class MainScreen(DeskScreen):
                 desk.move_arrival(visit_id, delta)
                 note = "Ordre de passage modifié."
         except Exception as exc:
-            note = getattr(exc, "message_fr", None) or f"Action impossible : {exc}"
+            from ins_tui.tui.errors import error_fr
+
+            note = error_fr(exc)
         self.post_message(StatusNote(note, refresh=True))
 
     @on(StatusNote)

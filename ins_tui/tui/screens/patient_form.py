@@ -15,18 +15,24 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
 
+from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui.messages import ActionDone
 from ins_tui.tui.screens.base import DeskScreen
 
-FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("birth_name", "Nom de naissance", "ex. DUPONT"),
-    ("first_names", "Prénoms de naissance", "tous, dans l'ordre"),
-    ("first_name", "Premier prénom", "premier prénom de naissance"),
-    ("sex", "Sexe (F/M)", "F ou M"),
-    ("birth_date", "Date de naissance", "JJ/MM/AAAA"),
-    ("birthplace", "Lieu de naissance (COG)", "5 caractères, ex. 63220"),
-    ("used_name", "Nom utilisé", "si différent"),
-    ("used_first_name", "Prénom utilisé", "si différent"),
+# (field, label, placeholder): labels are the domain's one list (TRAIT_LABELS_FR), with
+# the expected form added where typing it wrong is common.
+FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (name, TRAIT_LABELS_FR[name] + suffix, placeholder)
+    for name, suffix, placeholder in (
+        ("birth_name", "", "ex. DUPONT"),
+        ("first_names", "", "tous, dans l'ordre"),
+        ("first_name", "", "vide = le 1er de la liste"),
+        ("sex", " (F/M)", "F ou M"),
+        ("birth_date", "", "JJ/MM/AAAA"),
+        ("birthplace", " (COG)", "5 caractères, ex. 63220"),
+        ("used_name", "", "si différent"),
+        ("used_first_name", "", "si différent"),
+    )
 )
 
 

@@ -33,10 +33,13 @@ def comparison_table(comparison: Any) -> Table:
         show_header=True, header_style="bold", box=None, pad_edge=False, expand=True,
         show_edge=False,
     )
-    table.add_column("Trait", ratio=4, overflow="fold")
-    table.add_column("Local", ratio=5, overflow="fold")
-    table.add_column("INS (INSi)", ratio=5, overflow="fold")
-    table.add_column("Verdict", no_wrap=True, ratio=3)
+    # Labels and verdicts never wrap (at 80 columns a wrapped label doubled the rows and
+    # pushed the next-key line off a 24-line screen); the two values share what is left
+    # and fold when long, so nothing is ever cut.
+    table.add_column("Trait", no_wrap=True)
+    table.add_column("Local", ratio=1, overflow="fold")
+    table.add_column("INS (INSi)", ratio=1, overflow="fold")
+    table.add_column("Verdict", no_wrap=True)
     for row in comparison.rows:
         table.add_row(
             row.label_fr,

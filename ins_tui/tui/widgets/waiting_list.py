@@ -111,7 +111,7 @@ class WaitingList(DataTable):
         ]
 
     def _reorder(self, order: list[int]) -> None:
-        """Put rows in the store's order (arrival order as moved by the desk).
+        """Put rows in the desk's order (waiting first, by order of passage; see arrivals).
 
         `DataTable.sort` only sees cell values, while the order lives in the row keys, so
         the row-location map is rebuilt directly (textual is pinned exactly).
