@@ -8,6 +8,7 @@ real pcscd path when possible; a simulated appli carte Vitale. `close()` stops a
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEEDED_KEY = "training_seeded"
+SCENARIOS_KEY = "training_scenarios"
 DEMO_PATIENTS = 300
 DEMO_VISITS = 8
 DEMO_SEED = 20241212
@@ -119,19 +121,28 @@ def start_simulator(config: Config) -> tuple[Any, Any]:
 
 
 def seed_training_data(store: Any) -> bool:
-    """Fill a new training database once; False when it was already seeded."""
-    if store.get_setting(SEEDED_KEY):
-        return False
-    from ins_tui.store.demo_data import generate
+    """Fill a new training database once, and give each new day its own waiting list.
 
-    generate(store, DEMO_PATIENTS, seed=DEMO_SEED, visits_today=DEMO_VISITS,
-             actor="formation")
-    with store.action("formation", "Scénarios de formation"):
-        for traits in SCENARIOS:
-            pid = store.create_patient(traits, channel=Channel.MANUAL)
-            store.add_arrival(pid, None)
-        store.set_setting(SEEDED_KEY, "1")
-    return True
+    Patients and practice cases are created once; a day with no visit yet gets demo
+    arrivals plus the practice cases, so training opened on any day starts from a live
+    list. Returns True when the patients were created by this call.
+    """
+    from ins_tui.store.demo_data import add_visits_today, generate
+
+    created = False
+    if not store.get_setting(SEEDED_KEY):
+        generate(store, DEMO_PATIENTS, seed=DEMO_SEED, actor="formation")
+        with store.action("formation", "Scénarios de formation"):
+            ids = [store.create_patient(traits, channel=Channel.MANUAL) for traits in SCENARIOS]
+            store.set_setting(SCENARIOS_KEY, json.dumps(ids))
+            store.set_setting(SEEDED_KEY, "1")
+        created = True
+    if not store.visits_for_day():
+        add_visits_today(store, DEMO_VISITS, seed=DEMO_SEED, actor="formation")
+        with store.action("formation", "File de formation du jour"):
+            for pid in json.loads(store.get_setting(SCENARIOS_KEY) or "[]"):
+                store.add_arrival(pid, None)
+    return created
 
 
 def _quietly(close: Any) -> None:

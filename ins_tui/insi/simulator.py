@@ -12,16 +12,18 @@ latency, random unavailability (desir_1020), the qualification quirk
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import signal
+import socket
 import ssl
 import threading
 import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from ins_tui.insi.identities import Answer, IdentityTable, load_identities
@@ -202,6 +204,29 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: SimulatorServer
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request_thread(self, request, client_address) -> None:
+        """Track live connections: a stopped service must not keep answering on a
+        keep-alive connection opened before the stop (an outage cuts those too)."""
+        with self._open_lock:
+            self._open.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def cut_open_connections(self) -> None:
+        with self._open_lock:
+            live = list(self._open)
+        for conn in live:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request, client_address) -> None:
         """TLS refusals and clients that hang up are normal here; keep the console quiet."""
         log.debug("simulator: connection from %s ended with an error", client_address)
@@ -300,6 +325,7 @@ class SimulatorServer:
     def stop(self) -> None:
         if self._httpd is not None:
             self._httpd.shutdown()
+            self._httpd.cut_open_connections()
             self._httpd.server_close()
             self._httpd = None
         if self._thread is not None:

@@ -338,10 +338,13 @@ def _visits(store: Store, rng: random.Random, low: int, high: int, count: int) -
         "SELECT coalesce(max(position), 0) FROM visits WHERE day = ?", (today,)
     ).fetchone()
     chosen = rng.sample(range(low, high + 1), min(count, high - low + 1))
-    start = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    # Arrivals end now (never in the future, never before midnight), so the list reads in
+    # order whatever the hour the training database is opened.
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(midnight, now - timedelta(minutes=7 * len(chosen) + 5))
     rows = []
     for index, patient_id in enumerate(chosen):
-        arrived = start + timedelta(minutes=7 * index + rng.randint(0, 5))
+        arrived = min(now, start + timedelta(minutes=7 * index + rng.randint(0, 5)))
         ratio = index / max(1, len(chosen))
         state = "parti" if ratio < 0.4 else "en_consultation" if ratio < 0.5 else "en_attente"
         rows.append((patient_id, today, arrived.isoformat(timespec="seconds"), state,
@@ -352,3 +355,13 @@ def _visits(store: Store, rng: random.Random, low: int, high: int, count: int) -
         rows,
     )
     return len(rows)
+
+
+def add_visits_today(store: Store, count: int, *, seed: int, actor: str = "demo-data") -> int:
+    """Put `count` existing patients on today's list (training: every day gets its own list)."""
+    rng = random.Random(seed)
+    with store.action(actor, "Passages de démonstration"):
+        low, high = store.conn.execute("SELECT min(id), max(id) FROM patients").fetchone()
+        if low is None:
+            return 0
+        return _visits(store, rng, low, high, count)

@@ -36,3 +36,37 @@ def test_training_environment_end_to_end(tmp_path):
     with TrainingEnvironment.open(config, prefer_pcscd=False) as env:
         assert len(env.desk.search_patients("", birth_date="1960-01-01")) == patients_before
         assert env.desk.get_patient(result.patient_id).status is Status.RECUP
+
+
+def test_training_gives_each_new_day_its_own_waiting_list(tmp_path):
+    """Tried: a training database seeded one day and opened again the next morning (and at
+    04:30, before the usual opening hours). Each day gets a list whose arrivals are all in
+    the past and in order; patients are created only once."""
+    from datetime import datetime, timedelta
+
+    from ins_tui.desk.training import DEMO_VISITS, seed_training_data
+    from ins_tui.store import Store
+
+    path = tmp_path / "formation.sqlite"
+    day1 = datetime(2026, 11, 27, 10, 15).astimezone()
+    store = Store.open(path, clock=lambda: day1)
+    assert seed_training_data(store) is True
+    patients = store.conn.execute("SELECT count(*) FROM patients").fetchone()[0]
+    first = store.visits_for_day()
+    assert len(first) == DEMO_VISITS + len(SCENARIOS)
+    store.close()
+
+    day2 = (day1 + timedelta(days=1)).replace(hour=4, minute=30)
+    store = Store.open(path, clock=lambda: day2)
+    assert seed_training_data(store) is False
+    assert store.conn.execute("SELECT count(*) FROM patients").fetchone()[0] == patients
+    second = store.visits_for_day()
+    assert len(second) == DEMO_VISITS + len(SCENARIOS)
+    arrivals = [v.arrived_at for v in second]
+    assert arrivals == sorted(arrivals)
+    assert all(a <= day2.isoformat(timespec="seconds") for a in arrivals)
+    assert all(a.startswith("2026-11-28") for a in arrivals)
+    # Opening again the same day adds nothing.
+    assert seed_training_data(store) is False
+    assert len(store.visits_for_day()) == len(second)
+    store.close()
