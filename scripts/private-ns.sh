@@ -5,7 +5,9 @@
 # namespace's own loopback. Falls back to running the command as is (and says so)
 # when the machine cannot make namespaces (not root, no unshare).
 set -euo pipefail
-if [ "${INS_TUI_IN_NS:-}" = 1 ]; then exec "$@"; fi
+# Already inside (nested call): trust the marker only when the network namespace really
+# has nothing but loopback, so an exported INS_TUI_IN_NS=1 cannot skip the isolation.
+if [ "${INS_TUI_IN_NS:-}" = 1 ] && [ "$(ip -o link show 2>/dev/null | cut -d: -f2 | tr -d " ")" = "lo" ]; then exec "$@"; fi
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && unshare -mn true 2>/dev/null; then
   exec unshare -mn --propagation private env INS_TUI_IN_NS=1 bash -c '
     ip link set lo up

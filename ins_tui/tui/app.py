@@ -60,17 +60,19 @@ class InsTuiApp(App[int]):
     ALLOW_SELECT = False
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quitter", priority=True, id="app.quit",
-                tooltip="Quitter l'application"),
+        # Ordered by importance: the footer drops keys from the end when 80 columns are
+        # not enough (F1 is always shown; every key stays in F1 and works).
         Binding("f1", "help", "Aide", id="app.help", tooltip="Afficher toutes les touches"),
+        Binding("f8", "day_journal", "Journal", id="app.journal",
+                tooltip="Journal du jour (échanges INSi consultables)"),
         Binding("f5", "insert_card", "Carte", id="app.insert_card",
                 tooltip="FORMATION : insérer une carte Vitale de test (liste)"),
         Binding("f6", "remove_card", "Retirer", id="app.remove_card",
                 tooltip="FORMATION : retirer la carte de test"),
         Binding("f7", "apcv", "ApCV", id="app.apcv",
                 tooltip="FORMATION : présenter l'appli carte Vitale simulée"),
-        Binding("f8", "day_journal", "Journal", id="app.journal",
-                tooltip="Journal du jour (échanges INSi consultables)"),
+        Binding("ctrl+q", "quit", "Quitter", priority=True, id="app.quit",
+                tooltip="Quitter l'application"),
         Binding("f9", "theme", "Thème", show=False, id="app.theme",
                 tooltip="Changer de thème (dont 16 couleurs)"),
     ]

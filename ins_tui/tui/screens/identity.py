@@ -14,13 +14,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.comparison import ComparisonPanel
+from ins_tui.tui.widgets.footer import DeskFooter
 
 SEARCHING = "Recherche INS en cours (téléservice INSi)…"
 
@@ -77,7 +78,7 @@ class IdentityScreen(DeskScreen):
             yield ComparisonPanel(id="comparison")
             yield Static("", id="identity-next", markup=False)
         yield Static("", id="status-line", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#identity-body").focus()

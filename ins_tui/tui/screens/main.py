@@ -14,12 +14,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import DayListLoaded, StatusNote
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.detail import DetailPanel
+from ins_tui.tui.widgets.footer import DeskFooter
 from ins_tui.tui.widgets.waiting_list import ListRow, WaitingList
 
 
@@ -65,7 +66,7 @@ class MainScreen(DeskScreen):
             with Vertical(id="detail-pane"):
                 yield DetailPanel(id="detail")
         yield Static("", id="status-line", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def _title(self) -> str:
         app = self.desk_app

@@ -13,11 +13,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui.messages import ActionDone
 from ins_tui.tui.screens.base import DeskScreen
+from ins_tui.tui.widgets.footer import DeskFooter
 
 # (field, label, placeholder): labels are the domain's one list (TRAIT_LABELS_FR), with
 # the expected form added where typing it wrong is common.
@@ -72,7 +73,7 @@ class PatientForm(DeskScreen):
                 yield Static("", id=f"fb-{name}", classes="form-feedback", markup=False)
             yield Static("", id="form-summary", markup=False)
         yield Static("", id="status-line", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         desk = self.desk_app.desk

@@ -14,10 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.screens.base import DeskScreen
+from ins_tui.tui.widgets.footer import DeskFooter
 
 ARRIVAL = "arrival"
 OPEN = "open"
@@ -72,7 +73,7 @@ class SearchScreen(DeskScreen):
         table.can_focus = False
         yield table
         yield Static("", id="status-line", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

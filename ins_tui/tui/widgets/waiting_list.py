@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 # (key, label, width): widths fit 80 columns (with cell padding and scrollbar); the detail
@@ -41,6 +43,12 @@ class ListRow:
 
 class WaitingList(DataTable):
     """DataTable keyed by visit id; `show_rows` applies the smallest possible change."""
+
+    # DataTable's own Enter (hidden « select ») would shadow the screen's: Enter on the list
+    # opens the patient and says so in the footer.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.open_patient", "Ouvrir", id="main.open"),
+    ]
 
     DEFAULT_CSS = """
     WaitingList { height: 1fr; }

@@ -1,0 +1,161 @@
+"""At 80×24 the journal reads in French and every screen keeps its essential keys visible.
+
+Real database file and real simulator: the journal rows come from real flows (card-less
+INSi search, qualification, arrival), not from hand-written JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable, Static
+from textual.widgets._footer import FooterKey
+
+from ins_tui.desk.results import InsiResultKind
+from tests.tui.conftest import ADRTROIS, ECETINSI_DIFF, add_patient, wait_until
+from tests.tui.test_identity_flows import open_and_search
+
+SIZE = (80, 24)
+
+
+def cells(screen: Any) -> list[list[str]]:
+    table = screen.query_one(DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def footer_keys(screen: Any) -> list[FooterKey]:
+    return list(screen.query(FooterKey))
+
+
+def assert_footer_fits(screen: Any, width: int = SIZE[0]) -> list[str]:
+    """F1 « Aide » shown; no key drawn past the edge nor over another; returns the keys."""
+    keys = footer_keys(screen)
+    shown = [k.key for k in keys]
+    assert "f1" in shown, f"F1 missing from the footer: {shown}"
+    spans = sorted((k.region.x, k.region.right, k.key) for k in keys)
+    for (x, right, key), (next_x, _, _) in zip(spans, [*spans[1:], (width, 0, "")]):
+        assert 0 <= x and right <= next_x <= width, f"key {key} cut or overlapping: {spans}"
+        assert right - x >= len(key), f"key {key} squeezed: {spans}"
+    return shown
+
+
+async def _open_journal(app: Any, pilot: Any, patient_id: int | None) -> Any:
+    from ins_tui.tui.screens.journal import JournalScreen
+
+    app.open_journal(patient_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
+                     and app.screen.entries, what="journal")
+    await pilot.pause()
+    return app.screen
+
+
+async def test_patient_journal_reads_in_french_with_name_and_before_after(make_app, store):
+    patient_id = add_patient(store, ADRTROIS)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        identity = await open_and_search(app, pilot, patient_id)
+        assert identity.result.kind is InsiResultKind.MATCHED
+        await pilot.press("enter", "2", "enter")  # qualify with a passport
+        await wait_until(pilot, lambda: str(store.get_patient(patient_id).status) == "QUAL",
+                         what="QUAL")
+        journal = await _open_journal(app, pilot, patient_id)
+        rows = cells(journal)
+        title = str(journal.query_one("#top-line", Static).render())
+        assert "ADRTROIS Toussaint" in title
+        assert all(row[2] == "ADRTROIS Toussaint" for row in rows), rows
+        summaries = [row[3] for row in rows]
+        assert not any("{" in s or '"' in s for s in summaries), summaries
+        for expected in ("Statut : PROV → RECUP", "Traits INS importés",
+                         "Pièce contrôlée : Passeport", "Statut : RECUP → QUAL"):
+            assert expected in summaries, (expected, summaries)
+        assert any(s.startswith("[x] Appel INSi") for s in summaries), summaries
+
+        # The detail pane follows the cursor and shows before → after, field by field.
+        target = summaries.index("Traits INS importés")
+        for _ in range(target):
+            await pilot.press("down")
+        detail = str(journal.query_one("#journal-detail", Static).render())
+        assert "Traits INS importés" in detail
+        assert "INS : — → " in detail
+        assert "Traits verrouillés" in detail and "nom de naissance" in detail
+        target = summaries.index("Pièce contrôlée : Passeport")
+        for _ in range(target - summaries.index("Traits INS importés")):
+            await pilot.press("down")
+        detail = str(journal.query_one("#journal-detail", Static).render())
+        assert "Pièce d'identité : — → Passeport" in detail
+        assert "par secretaire" in detail
+
+        # x on a row without exchange says so; on an INSi row it shows the raw XML.
+        await pilot.press("x")
+        assert "Pas d'échange INSi" in str(journal.query_one("#status-line", Static).render())
+        with_raw = next(i for i, s in enumerate(summaries) if s.startswith("[x]"))
+        for _ in range(target - with_raw):
+            await pilot.press("up")
+        await pilot.press("x")
+        raw = str(journal.query_one("#journal-raw", Static).render())
+        assert "Requête INSi" in raw and "Réponse INSi" in raw
+        assert journal.has_class("-raw")
+        assert_footer_fits(journal)
+
+
+async def test_day_journal_names_arrivals_and_differences_choice(make_app, store):
+    patient_id = add_patient(store, ECETINSI_DIFF, arrival="Dr Martin")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        identity = await open_and_search(app, pilot, patient_id)
+        assert identity.result.kind is InsiResultKind.DIFFERENT
+        await pilot.press("g")
+        await wait_until(pilot, lambda: identity.result is None
+                         or identity.result.kind is not InsiResultKind.DIFFERENT,
+                         what="choice applied")
+        journal = await _open_journal(app, pilot, None)
+        rows = cells(journal)
+        assert ["ECETINSI Pierre-Alain", "Arrivée (Dr Martin)"] in [r[2:] for r in rows]
+        summaries = [r[3] for r in rows]
+        assert any(s.startswith("Différences INSi : garder") for s in summaries), summaries
+        assert "Journal du 14/03/2025" in str(journal.query_one("#top-line", Static).render())
+
+
+async def test_enter_on_the_waiting_list_opens_the_patient(make_app, store):
+    from ins_tui.tui.screens.identity import IdentityScreen
+
+    add_patient(store, ADRTROIS)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1,
+                         what="waiting list")
+        shown = assert_footer_fits(app.screen)
+        assert shown[:3] == ["enter", "a", "r"], shown
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, IdentityScreen), what="identity")
+
+
+async def test_every_full_screen_keeps_f1_and_whole_keys_at_80_columns(make_app, store):
+    """Training mode (most app keys) on the busiest screens, then a desk-size terminal."""
+    from ins_tui.tui.screens.patient_form import PatientForm
+    from ins_tui.tui.screens.search import SearchScreen
+
+    patient_id = add_patient(store, ECETINSI_DIFF)
+    app = make_app(training=True, training_cards=object())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        main_keys = assert_footer_fits(app.screen)
+        assert "f8" in main_keys
+        identity = await open_and_search(app, pilot, patient_id)
+        assert identity.result.kind is InsiResultKind.DIFFERENT
+        await pilot.pause()
+        keys = assert_footer_fits(identity)
+        assert {"escape", "a", "g", "d"} <= set(keys), keys  # the three choices, whole
+        await pilot.press("escape", "r")
+        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen), what="search")
+        await pilot.pause()
+        assert_footer_fits(app.screen)
+        await pilot.press("escape", "n")
+        await wait_until(pilot, lambda: isinstance(app.screen, PatientForm), what="form")
+        await pilot.pause()
+        assert_footer_fits(app.screen)
+        await pilot.press("escape")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        wide = assert_footer_fits(app.screen, 120)
+        assert {"f5", "f6", "f7", "f8", "ctrl+q"} <= set(wide), wide
