@@ -33,10 +33,12 @@ def assert_footer_fits(screen: Any, width: int = SIZE[0]) -> list[str]:
     shown = [k.key for k in keys]
     assert "f1" in shown, f"F1 missing from the footer: {shown}"
     spans = sorted((k.region.x, k.region.right, k.key) for k in keys)
-    for (x, right, key), (next_x, _, _) in zip(spans, [*spans[1:], (width, 0, "")]):
-        assert 0 <= x and right <= next_x <= width, f"key {key} cut or overlapping: {spans}"
+    ends = [*spans[1:], (width, 0, "")]
+    for (x, right, key), (next_x, _, _) in zip(spans, ends, strict=True):
+        assert x >= 0 and right <= next_x <= width, f"key {key} cut or overlapping: {spans}"
         assert right - x >= len(key), f"key {key} squeezed: {spans}"
-    return shown
+    assert spans[-1][2] == "f1", f"F1 not pinned on the right: {spans}"
+    return [key for _, _, key in spans]
 
 
 async def _open_journal(app: Any, pilot: Any, patient_id: int | None) -> Any:
@@ -125,7 +127,7 @@ async def test_enter_on_the_waiting_list_opens_the_patient(make_app, store):
         await wait_until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1,
                          what="waiting list")
         shown = assert_footer_fits(app.screen)
-        assert shown[:3] == ["enter", "a", "r"], shown
+        assert shown[:3] == ["enter", "a", "r"] and "f8" in shown, shown
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, IdentityScreen), what="identity")
 
@@ -159,3 +161,21 @@ async def test_every_full_screen_keeps_f1_and_whole_keys_at_80_columns(make_app,
         await pilot.pause()
         wide = assert_footer_fits(app.screen, 120)
         assert {"f5", "f6", "f7", "f8", "ctrl+q"} <= set(wide), wide
+
+
+async def test_long_choice_list_keeps_title_and_keys_visible_at_80x24(make_app):
+    """The training-card list is longer than the screen: it scrolls inside the modal, and
+    the keys line under it stays on screen (it was pushed off before)."""
+    from ins_tui.tui.screens.choice_list import ChoiceList
+
+    items = [f"CARTE DE TEST N° {n} (un libellé assez long pour passer à la ligne, "
+             "comme les cas CNDA)" for n in range(1, 17)]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ChoiceList("FORMATION : insérer une carte de test", items))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="list")
+        await pilot.pause()
+        keys = app.screen.query_one(".modal-keys", Static)
+        title = app.screen.query_one(".modal-title", Static)
+        assert title.region.y >= 0 and keys.region.bottom <= SIZE[1] - 1, keys.region
+        assert keys.region.height >= 1

@@ -65,7 +65,8 @@ class DeskFooter(Footer):
             keys.append((binding, enabled, tooltip))
         room = width
         if help_key is not None:
-            room -= key_width(self.app.get_key_display(help_key[0]), help_key[0].description) + 1
+            # F1 has one cell of padding on its left and no margin: the same width.
+            room -= key_width(self.app.get_key_display(help_key[0]), help_key[0].description)
         fitting = []
         for binding, enabled, tooltip in keys:
             needed = key_width(self.app.get_key_display(binding), binding.description)
