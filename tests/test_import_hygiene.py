@@ -6,7 +6,6 @@ textual, which would make the check meaningless.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -37,11 +36,10 @@ def _probe(package: str) -> dict:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_package_and_all_its_modules_import_without_textual(package):
-    if importlib.util.find_spec(package) is None:
-        pytest.skip(f"{package} not built yet")
     result = _probe(package)
     assert "textual" not in result["heavy"], result
-    assert len(result["imported"]) >= 1
+    # The walk must have reached the submodules, not only the package itself.
+    assert len(result["imported"]) > 3, result
 
 
 def test_domain_imports_only_stdlib_stdnum_and_itself():

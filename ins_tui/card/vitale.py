@@ -34,10 +34,10 @@ from ins_tui.card.errors import (
     UnreadableCardError,
     Vitale1Error,
 )
-from ins_tui.card.masking import fingerprint, mask_name, mask_nir
 from ins_tui.card.tlv import parse
 from ins_tui.card.transport import Transport
 from ins_tui.domain.dates import BirthDate, parse_card_date
+from ins_tui.domain.masking import fingerprint, mask_name, mask_nir
 
 __all__ = [
     "Beneficiary",

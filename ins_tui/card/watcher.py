@@ -22,6 +22,7 @@ from ins_tui.card.events import (
     ServiceDown,
     ServiceUp,
 )
+from ins_tui.domain.masking import exception_summary
 
 __all__ = [
     "CardInserted",
@@ -102,8 +103,10 @@ class CardWatcher:
         """Hand over one event; a failing callback must not kill the watcher."""
         try:
             self._callback(event)
-        except Exception:
-            log.exception("card event callback failed (%s)", type(event).__name__)
+        except Exception as exc:
+            # The message may quote who is on the card: log where it failed, not what it said.
+            log.error("card event callback failed (%s): %s", type(event).__name__,
+                      exception_summary(exc))
 
     def _service(self, up: bool, reason: str = "") -> None:
         if self._service_up is up:
@@ -134,7 +137,7 @@ class CardWatcher:
             except _LeaveInner as leave:
                 error = leave.hresult
             except Exception as exc:  # pyscard raising instead of returning a code
-                log.exception("card watcher loop failed")
+                log.error("card watcher loop failed: %s", exception_summary(exc))
                 error = -1 if not isinstance(exc, OSError) else exc.errno or -1
             self._release()
             for reader in list(self._present):

@@ -120,8 +120,8 @@ def run_insert(args: argparse.Namespace) -> int:
 
 def describe_card(card: VitaleCard, show: bool, raw: bool = False) -> list[str]:
     """What support staff need to judge a read; identities masked unless `show`."""
-    from ins_tui.card.masking import fingerprint, mask_name, mask_nir
     from ins_tui.domain.dates import format_fr
+    from ins_tui.domain.masking import fingerprint, mask_name, mask_nir
 
     lines = [f"  {len(card.beneficiaries)} bénéficiaire(s) :"]
     for b in card.beneficiaries:

@@ -37,8 +37,8 @@ CR01_MESSAGE = ("Aucune identité trouvée (CR 01). Relancer avec plus de critè
                 "naissance, autres prénoms de naissance.")
 CR02_MESSAGE = ("Plusieurs identités trouvées (CR 02). Relancer avec plus de critères : lieu "
                 "de naissance, autres prénoms de naissance.")
-QUEUED_SUFFIX = (" La demande est conservée et sera relancée automatiquement ; "
-                 "l'accueil peut continuer.")
+QUEUED_SUFFIX = (" La demande est conservée et sera relancée automatiquement (prochain "
+                 "essai vers {at}) ; l'accueil peut continuer.")
 REQUIRED = (("birth_name", "le nom de naissance"), ("first_names", "les prénoms"),
             ("sex", "le sexe"), ("birth_date", "la date de naissance"))
 
@@ -264,8 +264,10 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
         delay = self._retry_delay(attempts_before + 1)
         next_at = self.clock.now() + _seconds(delay)
         self.store.insi_attempt_failed(queue_id, error_fr or "échec", next_at)
-        msg = (error_fr or "Service INSi injoignable.") + QUEUED_SUFFIX
-        return InsiResult(InsiResultKind.QUEUED, patient_id, msg, queue_id=queue_id)
+        msg = (error_fr or "Service INSi injoignable.") + QUEUED_SUFFIX.format(
+            at=next_at.strftime("%H h %M"))
+        return InsiResult(InsiResultKind.QUEUED, patient_id, msg, queue_id=queue_id,
+                          retry_at=next_at)
 
     def _journal_attempts(self, patient_id: int, outcome: Any, channel: Channel,
                           kind_word: str) -> None:

@@ -8,6 +8,7 @@ domain modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
 
@@ -112,6 +113,7 @@ class InsiResult:
     identity: InsIdentity | None = None
     queue_id: int | None = None
     channel: Channel | None = None  # how the search started (CV from a card, INSI by traits)
+    retry_at: datetime | None = None  # QUEUED: when the next automatic attempt is due
 
 
 class DiffChoice(Enum):

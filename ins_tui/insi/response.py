@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ins_tui.domain.masking import mask_matricule_tail
 from ins_tui.domain.matricule import check_matricule
 from ins_tui.domain.model import Ins, InsHistoryEntry, InsIdentity, Sex, Traits
 from ins_tui.insi.namespaces import SIRAM, SOAP12, q
@@ -178,8 +179,8 @@ def parse_resultat(el: etree._Element) -> Result:
     warnings: list[str] = []
     if not actif.key_ok:
         warnings.append(
-            f"La clé de l'INS actif ({_mask(actif.matricule)}) ne vérifie pas le modulo 97 : "
-            "conservée telle que reçue."
+            f"La clé de l'INS actif ({mask_matricule_tail(actif.matricule)}) ne vérifie pas "
+            "le modulo 97 : conservée telle que reçue."
         )
     history: list[InsHistoryEntry] = []
     histo = [c for c in individu if _local(c.tag) == "INSHISTO"]
@@ -187,18 +188,13 @@ def parse_resultat(el: etree._Element) -> Result:
         ins, start, end = _ins(h, f"INSHISTO[{i}]")
         if not ins.key_ok:
             warnings.append(
-                f"La clé de l'INS historique n° {i} ({_mask(ins.matricule)}) ne vérifie pas "
-                "le modulo 97 : conservée telle que reçue."
+                f"La clé de l'INS historique n° {i} ({mask_matricule_tail(ins.matricule)}) "
+                "ne vérifie pas le modulo 97 : conservée telle que reçue."
             )
         history.append(InsHistoryEntry(ins=ins, date_start=start, date_end=end))
     traits, derived = _traits(tiq)
     identity = InsIdentity(ins=actif, traits=traits, history=tuple(history))
     return Result(code, label, identity, derived, tuple(warnings))
-
-
-def _mask(matricule: str) -> str:
-    """Only the last four characters: warnings may end up in logs (privacy rule)."""
-    return "•" * max(0, len(matricule) - 4) + matricule[-4:]
 
 
 def parse_answer(http_status: int, data: bytes) -> Result | Fault:

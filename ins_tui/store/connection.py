@@ -3,6 +3,8 @@
 Why this module exists: several desks (processes) share one file. The file must be
 private from its first byte (it holds identities), so it is created 0600 before SQLite
 touches it, and the umask is tightened while SQLite creates its -wal/-shm companions.
+A file that arrives readable by others (restored from a backup, copied with `cp`) is
+narrowed back to 0600 when opened for writing, since it holds the same identities.
 Writers take the lock up front (BEGIN IMMEDIATE) so a transaction never fails half-way
 on a lock upgrade; the busy handler waits, and a retry loop covers the few cases where
 SQLite returns SQLITE_BUSY without calling the handler (e.g. during WAL recovery).
@@ -48,6 +50,21 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
+def tighten_mode(path: Path) -> None:
+    """Drop group/other permission bits of a file this user owns (best effort).
+
+    Only the owner may chmod; a file owned by someone else keeps its mode (the
+    administrator chose it) rather than failing the opening of the desk's database.
+    """
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = candidate.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+                os.chmod(candidate, st.st_mode & 0o700)
+        except OSError:
+            continue
+
+
 def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode: transactions are opened explicitly by the store.
 
@@ -71,6 +88,8 @@ def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Con
             if not create:
                 raise DatabaseMissing(str(path))
             create_private_file(path)
+        else:
+            tighten_mode(path)
         with private_umask():
             conn = sqlite3.connect(
                 str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False

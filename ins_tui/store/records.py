@@ -1,4 +1,9 @@
-"""What the store hands back: plain frozen records, built from rows in one place."""
+"""What the store hands back: plain frozen records, built from rows in one place.
+
+Why frozen records rather than sqlite3.Row: callers on other threads (the TUI, the INSi
+worker) keep them after the connection moved on, and a record must not change under
+them; building them here only means a new column is mapped once, not per query.
+"""
 
 from __future__ import annotations
 

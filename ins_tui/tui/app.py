@@ -430,10 +430,37 @@ class InsTuiApp(App[int]):
                 and screen.patient_id == result.patient_id):
             screen.show_result(result)
         elif result is not None:
-            self.say(f"Relance INSi (patient n° {result.patient_id}) : {result.message_fr}")
+            self._tell_retry(result)
         main = self.main_screen()
         if main is not None:
             main.refresh_list()
+
+    def _tell_retry(self, result: Any) -> None:
+        """A background answer for a patient not on screen: said by name, over whatever
+        screen (form, modal, list) is in front, which stays as it is.
+
+        A success (or any answer to act on) is a notification that stays a while; a request
+        that failed again only updates the status line, so a long outage does not flood the
+        desk with the same news every back-off step.
+        """
+        from ins_tui.desk.results import InsiResultKind as Kind
+
+        who = f"patient n° {result.patient_id}"
+        try:
+            record = self.desk.get_patient(result.patient_id)
+            who = fmt.person_name(record.traits.birth_name, record.traits.first_first_name,
+                                  record.traits.used_name)
+        except Exception:  # the patient row is only a label here; never fail the notice
+            pass
+        said = result.message_fr.replace(" Entrée : qualifier l'identité", "")
+        text = f"Relance INSi pour {who} : {said}"
+        self.say(text)
+        if result.kind is not Kind.QUEUED:
+            self.notify(text + (" Ouvrir sa fiche pour qualifier."
+                                if result.kind is Kind.MATCHED else ""),
+                        title="Relance INSi : réponse reçue",
+                        severity="information" if result.kind is Kind.MATCHED else "warning",
+                        timeout=20)
 
     # -- navigation used by screens -------------------------------------------------------
     def open_patient(self, patient_id: int, *, search_insi: bool = False,
@@ -618,7 +645,7 @@ class InsTuiApp(App[int]):
 
         self.push_screen(
             ChoiceList("Appli carte Vitale : confirmer le patient", labels,
-                       prompt="Vérifiez que c'est bien la personne présente.",
+                       prompt=_apcv_prompt(presented),
                        name="apcv-confirm"),
             chosen,
         )
@@ -630,6 +657,19 @@ class InsTuiApp(App[int]):
             found = self.desk.apcv_candidates(presented)
             patient_id = found[0].id if found else None
         self.post_message(ActionDone((outcome, patient_id), choice="apcv"))
+
+
+def _apcv_prompt(presented: Any) -> str:
+    """The presented identity in full: the secretary compares it with the person (or the
+    ID document) before the app's INS becomes the patient's qualified INS."""
+    t = presented.identity.traits
+    sex = getattr(t.sex, "value", t.sex) or "—"
+    return (
+        f"L'appli présente : {fmt.person_name(t.birth_name, t.first_first_name)} "
+        f"({presented.role_fr}) · prénoms {t.first_names or '—'} · sexe {sex} · "
+        f"né·e le {fmt.date_fr(t.birth_date)} · lieu de naissance {t.birthplace or '—'}.\n"
+        "Vérifiez que c'est bien la personne présente, puis choisissez son dossier."
+    )
 
 
 def _card_date(beneficiary: Any) -> str:

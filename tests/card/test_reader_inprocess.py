@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import pytest
 from card_expectations import FAILS, READS, as_rows
 
@@ -58,6 +61,27 @@ def test_reprs_never_show_names_or_nir() -> None:
     text = repr(card) + repr(card.beneficiaries) + repr(card.raw)
     for secret in ("ARTAGNAN", "PIERRE", "101066322075460", "6322075460"):
         assert secret not in text
+
+
+def test_reading_every_card_logs_no_name_nor_nir(caplog: pytest.LogCaptureFixture) -> None:
+    """A log line per read (count + fingerprint) but never who is on the card."""
+    caplog.set_level(logging.DEBUG)
+    for name in sorted(READS) + sorted(FAILS):
+        profile = get_profile(name)
+        with contextlib.suppress(CardError):
+            read_card(InProcessTransport(VirtualChip(profile)), profile.atr)
+    people = b"".join(
+        encode(0x65, encode(0x80, last) + encode(0x81, b"ZOE") + encode(0x82, b"19751231"))
+        for last in (b"ADRUN", b"ADRDEUX")
+    )
+    parse_beneficiaries(people, encode(0x65, encode(0x93, b"275126322074974")))
+    text = caplog.text
+    assert text.count("carte Vitale lue") == len(READS)
+    assert "NIR ignorés" in text
+    secrets = {value for rows in READS.values() for row in rows
+               for value in (row[0], row[1], row[2], row[3], row[5]) if value}
+    leaked = sorted(s for s in secrets if s in text or s[-10:] in text)
+    assert leaked == [], f"identity data in the log: {leaked}"
 
 
 def test_unknown_profile_lists_the_known_ones() -> None:

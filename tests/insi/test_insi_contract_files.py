@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import socket
 
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from ins_tui.domain.model import Sex, Traits
+from ins_tui.domain.model import Traits
 from ins_tui.insi import wsdl
 from ins_tui.insi.envelope import build_request, new_message_id, traits_body
 from ins_tui.insi.identities import Answer, load_identities
@@ -120,7 +122,19 @@ def test_identity_table_covers_the_contract_cases() -> None:
 
 def test_traits_type_is_shared_with_the_domain() -> None:
     # The client takes domain Traits: no parallel model of a person in the INSi layer.
-    Traits("ADRUN", "ZOE", Sex.F, "1975-12-31")
+    import inspect
+    import typing
+
+    import ins_tui.insi as insi_package
+    from ins_tui.insi.client import InsiClient
+
+    assert typing.get_type_hints(InsiClient.search_traits)["traits"] is Traits
+    own = []
+    for info in pkgutil.iter_modules(insi_package.__path__, "ins_tui.insi."):
+        module = importlib.import_module(info.name)
+        own += [f"{info.name}.{name}" for name, obj in inspect.getmembers(module, inspect.isclass)
+                if obj.__module__ == info.name and name.endswith(("Traits", "Person", "Patient"))]
+    assert own == []
 
 
 _TEXT = st.text(

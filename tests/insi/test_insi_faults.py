@@ -18,6 +18,7 @@ from ins_tui.insi.pki import issue_client, make_ca
 from ins_tui.insi.response import parse_answer
 
 ZOE = Traits("ADRUN", "ZOE", Sex.F, "1975-12-31")
+ZOE_MATRICULE = "275126322074974"  # insi-contract.md §8, published test INS
 
 
 def _search(sim, **overrides):
@@ -136,7 +137,7 @@ def test_truncated_answers(client, sim, mode) -> None:
     sim.evil = mode
     _error(client.search_traits(ZOE), ErrorKind.MALFORMED)
     sim.evil = None
-    assert isinstance(client.search_traits(ZOE).identity.ins.number, str)  # recovers
+    assert client.search_traits(ZOE).identity.ins.matricule == ZOE_MATRICULE  # recovers
 
 
 def test_service_gone(sim, sim_dir) -> None:
@@ -153,10 +154,10 @@ def test_bad_endpoint_is_a_configuration_error(sim) -> None:
 
 def test_keep_alive_connection_closed_by_server_is_reopened(sim) -> None:
     with InsiClient(sim.client_settings()) as c:
-        assert c.search_traits(ZOE).identity
+        assert c.search_traits(ZOE).identity.ins.matricule == ZOE_MATRICULE
         # As if the idle keep-alive connection had been dropped: the next write fails.
         c._poster._conn.sock.shutdown(socket.SHUT_RDWR)
-        assert c.search_traits(ZOE).identity
+        assert c.search_traits(ZOE).identity.ins.matricule == ZOE_MATRICULE
 
 
 def test_settings_never_show_the_password(sim) -> None:

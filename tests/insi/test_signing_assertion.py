@@ -171,7 +171,7 @@ def test_signed_through_the_insi_request_builder(
     signer: Pkcs12Signer, card: Card, tmp_path: Path
 ) -> None:
     """The exact bytes the INSi client posts in CPx mode carry a valid signature."""
-    envelope = pytest.importorskip("ins_tui.insi.envelope")
+    from ins_tui.insi import envelope
     from ins_tui.insi.namespaces import OP_TRAITS
     from ins_tui.insi.settings import InsiSettings
 

@@ -158,3 +158,18 @@ def test_a_directory_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(UnreadableDatabase, match="c'est un dossier, pas un fichier"):
         Store.open(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_world_readable_database_is_made_private(db_path: Path) -> None:
+    """A file restored from a backup with mode 0644 holds identities too: narrowed on open."""
+    with Store.open(db_path) as s:
+        pid = s.create_patient(traits(), actor="accueil")
+    for name in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        if name.exists():
+            os.chmod(name, 0o644)
+    with Store.open(db_path) as s:
+        record = s.get_patient(pid)
+        assert record is not None and record.traits.birth_name == traits().birth_name
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode)
+                 for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"))}
+    assert modes == {p: 0o600 for p in modes}

@@ -16,13 +16,13 @@ def test_create_and_read_back(store: Store) -> None:
     t = traits("D'ALMEIDA", "JEAN-PIERRE MARC", Sex.M, "1970-12-31", "2A004",
                first_name="JEAN-PIERRE", used_name="DUPONT", used_first_name="JP")
     pid = store.create_patient(t, channel=Channel.CARTE_VITALE, actor="accueil",
-                               nir="170122A004123")
+                               nir="160012B020777")  # published test NIR (Corsica)
     record = store.get_patient(pid)
     assert record is not None
     assert record.traits == t
     assert record.status is Status.PROV and record.attributes == frozenset()
     assert record.ins is None and record.locked == frozenset()
-    assert record.nir == "170122A004123"
+    assert record.nir == "160012B020777"
     assert [e["channel"] for e in store.identity_events(pid)] == ["CV"]
     assert store.get_patient(pid + 1) is None
 

@@ -101,9 +101,9 @@ def test_exact_lookups(store: Store, people) -> None:
     assert store.find_by_traits("DUPONT", "MARIE", "1982-06-03") == []
     assert [r.id for r in store.find_by_traits("DE LA FONTAINE", "JEAN", None)] == [
         people["DE LA FONTAINE/JEAN"]]
-    store.set_nir(pid, "282067512345678", actor="accueil")
-    assert [r.id for r in store.find_by_nir("2820675123456")] == [pid]
-    assert [r.id for r in store.find_by_nir("2 82 06 75 123 456 78")] == [pid]
+    store.set_nir(pid, "277076322082910", actor="accueil")  # published test NIR
+    assert [r.id for r in store.find_by_nir("2770763220829")] == [pid]
+    assert [r.id for r in store.find_by_nir("2 77 07 63 220 829 10")] == [pid]
     other = people["DURAND/JEAN"]
     store.set_ins(other, published_test_identity(), import_traits=False, actor="accueil")
     assert [r.id for r in store.find_by_matricule("109076322083489")] == [other]

@@ -31,7 +31,7 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(classes="modal-body"):
             yield Static(self._title, classes="modal-title", markup=False)
             yield Static(self._question, id="confirm-question", markup=False)
-            yield Static("o : oui    n : non", classes="modal-keys", markup=False)
+            yield Static("o : oui    n ou Échap : non", classes="modal-keys", markup=False)
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)

@@ -27,14 +27,30 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
                 id="criteria.previous"),
     ]
 
-    def __init__(self, traits: Any) -> None:
+    DEFAULT_CSS = """
+    /* The form's feedback lines are indented under a label column and hidden until they
+       have something to say; here they sit under their field and show as soon as set. */
+    CriteriaModal .form-feedback { padding-left: 0; }
+    """
+
+    def __init__(self, traits: Any, why: str = "") -> None:
         super().__init__()
         self._traits = traits
+        self._why = why
 
     def compose(self) -> ComposeResult:
         yield from banner_of(self.app)
         with Vertical(classes="modal-body", id="criteria"):
-            yield Static("Recherche INS avec plus de critères", classes="modal-title")
+            who = ""
+            if self._traits is not None:
+                from ins_tui.tui import format as fmt
+
+                who = " — " + fmt.person_name(self._traits.birth_name,
+                                              self._traits.first_first_name)
+            yield Static("Recherche INS avec plus de critères" + who, classes="modal-title",
+                         markup=False)
+            if self._why:
+                yield Static(self._why, id="c-why", markup=False)
             yield Label("Lieu de naissance, code COG (5 caractères, pas le code postal) :")
             yield Input(getattr(self._traits, "birthplace", "") or "", id="c-birthplace")
             yield Static("", id="c-birthplace-fb", classes="form-feedback", markup=False)
@@ -63,19 +79,19 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
         ok = True
         names_fb = self.query_one("#c-first-names-fb", Static)
         if names is None:
-            names_fb.update("")
+            _feedback(names_fb, "")
         elif names.value is None:
             ok = False
-            names_fb.update(_first_error(names.problems))
+            _feedback(names_fb, _first_error(names.problems), error=True)
         else:
-            names_fb.update(f"✓ {names.value}")
+            _feedback(names_fb, f"✓ {names.value}")
         place_fb = self.query_one("#c-birthplace-fb", Static)
         errors = [p for p in place_problems if p.severity == "error"]
         if errors:
             ok = False
-            place_fb.update(_first_error(errors))
+            _feedback(place_fb, _first_error(errors), error=True)
         else:
-            place_fb.update(f"✓ {place}" if place else "")
+            _feedback(place_fb, f"✓ {place}" if place else "")
         return place, (names.value if names else None), ok
 
     @on(Input.Submitted)
@@ -86,15 +102,28 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
         place, names, ok = self._check()
         if not ok:
             return
+        # What the first search already used is no new criterion (the desk reuses it).
+        if names == (getattr(self._traits, "first_names", None) or None):
+            names = None
+        if place == (getattr(self._traits, "birthplace", None) or None):
+            place = None
         if not place and not names:
-            self.query_one("#c-birthplace-fb", Static).update(
-                "Indiquez au moins un critère de plus."
+            _feedback(
+                self.query_one("#c-birthplace-fb", Static),
+                "✗ Indiquez au moins un critère nouveau : le lieu de naissance, ou tous les "
+                "prénoms de naissance lus sur la pièce d'identité.", error=True,
             )
             return
         self.dismiss((place, names))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _feedback(line: Static, text: str, *, error: bool = False) -> None:
+    line.update(text)
+    line.set_classes("form-feedback" + (" -error" if error else ""))
+    line.display = bool(text)
 
 
 def _first_error(problems: list) -> str:

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -83,10 +83,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield from banner_of(self.app)
-        with VerticalScroll(classes="modal-body", id="help-body"):
+        # Title and the closing keys stay put; only the list scrolls (at 80×24 the list is
+        # three screens long and the way out must never scroll away).
+        with Vertical(classes="modal-body", id="help-box"):
             yield Static("Aide — touches", classes="modal-title")
-            yield Static(self.table, id="help-text", markup=False)
-            yield Static("Échap, F1 ou q : fermer  ↑↓ : défiler", classes="modal-keys")
+            with VerticalScroll(id="help-body"):
+                yield Static(self.table, id="help-text", markup=False)
+            yield Static("Échap, F1 ou q : fermer   ↑↓, Pg préc./Pg suiv. : défiler",
+                         classes="modal-keys", id="help-keys")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

@@ -69,6 +69,7 @@ class IdentityScreen(DeskScreen):
         self._channel = channel
         self._intro = intro
         self.searching = False
+        self._criteria = ""  # extra criteria of the running/last search, in French
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
@@ -143,8 +144,10 @@ class IdentityScreen(DeskScreen):
                      first_names: str | None = None) -> None:
         self.searching = True
         self.result = None
+        self._criteria = _criteria_fr(birthplace, first_names)
         self.query_one(ComparisonPanel).show(None)
-        self.set_state(SEARCHING)
+        self.set_state(SEARCHING + (f" Critères ajoutés : {self._criteria}."
+                                    if self._criteria else ""))
         self.set_next("Patientez : la réponse s'affichera ici (Échap pour continuer ailleurs).")
         self.refresh_bindings()
         self._search(birthplace, first_names)
@@ -191,7 +194,7 @@ class IdentityScreen(DeskScreen):
             self.patient_id = result.patient_id
             self.prepared = None
         self.reload()
-        self.query_one(ComparisonPanel).show(result.comparison)
+        self._show_comparison()
         kind = result.kind
         if kind is Kind.MATCHED:
             self.set_state(result.message_fr.replace(" Entrée : qualifier l'identité", ""),
@@ -202,7 +205,10 @@ class IdentityScreen(DeskScreen):
             self.set_next("a : adopter les traits INS   g : garder provisoire   "
                           "d : marquer douteuse")
         elif kind in (Kind.NOT_FOUND, Kind.SEVERAL):
-            self.set_state(result.message_fr, "warn")
+            # A second CR 01/02 must not look like the first: say what was tried.
+            said = (f"Avec {self._criteria} : {result.message_fr}" if self._criteria
+                    else result.message_fr)
+            self.set_state(said, "warn")
             self.set_next("t : rechercher avec plus de critères (lieu de naissance, "
                           "autres prénoms)   Échap : retour")
         elif kind is Kind.QUEUED:
@@ -213,6 +219,13 @@ class IdentityScreen(DeskScreen):
             self.set_state(result.message_fr, "warn")
             self.set_next("e : modifier les traits   Échap : retour")
         self.refresh_bindings()
+
+    def _show_comparison(self) -> None:
+        """The comparison of the last answer, with the record as it is now: after an import
+        each replaced trait says so next to the verdict that led to it."""
+        comparison = getattr(self.result, "comparison", None)
+        current = self.record.traits if self.record is not None else None
+        self.query_one(ComparisonPanel).show(comparison, current)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that make sense now are shown (and work) — the footer is the menu."""
@@ -258,7 +271,8 @@ class IdentityScreen(DeskScreen):
             if values is not None:
                 self.start_search(birthplace=values[0], first_names=values[1])
 
-        self.app.push_screen(CriteriaModal(traits), done)
+        why = getattr(self.result, "message_fr", "") or ""
+        self.app.push_screen(CriteriaModal(traits, why.split(". ")[0] + "."), done)
 
     def action_resolve(self, choice_name: str) -> None:
         from ins_tui.desk.results import DiffChoice
@@ -309,7 +323,8 @@ class IdentityScreen(DeskScreen):
                 "Déverrouiller les traits venus de l'INSi ?\n"
                 "Le statut de l'identité et l'INS seront supprimés ; une nouvelle "
                 "recherche INS sera nécessaire.",
-                title="Déverrouiller",
+                title="Déverrouiller — " + fmt.person_name(
+                    self.record.traits.birth_name, self.record.traits.first_first_name),
             ),
             answered,
         )
@@ -345,6 +360,7 @@ class IdentityScreen(DeskScreen):
 
             if message.choice is DiffChoice.ADOPT_INS:
                 self.result = _with_kind(self.result, "MATCHED")
+                self._show_comparison()
                 self.set_state(outcome.message_fr.replace(" Entrée : qualifier l'identité", ""),
                                "ok")
                 self.set_next("Entrée : qualifier l'identité")
@@ -361,6 +377,15 @@ class IdentityScreen(DeskScreen):
             elif outcome.ok:
                 self.set_next("i : rechercher l'INS   Échap : retour")
         self.refresh_bindings()
+
+
+def _criteria_fr(birthplace: str | None, first_names: str | None) -> str:
+    parts = []
+    if birthplace:
+        parts.append(f"lieu de naissance {birthplace}")
+    if first_names:
+        parts.append(f"prénoms {first_names}")
+    return " et ".join(parts)
 
 
 def _with_kind(result: Any, kind_name: str) -> Any:

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
+from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import ActionDone
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.footer import DeskFooter
@@ -143,7 +144,10 @@ class PatientForm(DeskScreen):
                 feedback.set_classes("form-feedback " + ("-error" if errors else "-warning"))
             elif check.traits is not None:
                 value = getattr(check.traits, name, None)
-                feedback.update(f"✓ {getattr(value, 'value', value) or ''}")
+                shown_value = getattr(value, "value", value) or ""
+                if name == "birth_date" and shown_value:
+                    shown_value = fmt.date_fr(str(shown_value))  # as she types it, not ISO
+                feedback.update(f"✓ {shown_value}")
                 feedback.set_classes("form-feedback")
             else:
                 feedback.update("✓")

@@ -28,7 +28,33 @@ def verdict_text(verdict: Any) -> str:
     return f"{symbol} {word or str(getattr(verdict, 'name', verdict)).lower()}".strip()
 
 
-def comparison_table(comparison: Any) -> Table:
+IMPORTED_FR = "importé de l'INSi"
+IMPORTED_NOTE = ("Verdicts : comparaison faite avant l'import. Le dossier porte maintenant "
+                 "les traits INS (verrouillés).")
+
+
+def imported_traits(comparison: Any, current: Any) -> set[str]:
+    """Traits whose local value was replaced by the INS value since the comparison.
+
+    Read from the record as it is now (not assumed from the verdict): a trait counts as
+    imported when the record now holds the INS value and the compared local value differed.
+    """
+    if current is None:
+        return set()
+    imported = set()
+    for row in comparison.rows:
+        now = _cell(row.trait, getattr(current, row.trait, None))
+        ins = _cell(row.trait, row.ins)
+        if ins != "—" and now == ins and _cell(row.trait, row.local) != ins:
+            imported.add(row.trait)
+    return imported
+
+
+def comparison_table(comparison: Any, current: Any = None) -> Table:
+    """`current`: the record's traits now; after an import the local column says, per
+    trait, which value came from the INSi, while the verdict column keeps the comparison
+    that led to the import (the secretary must see both)."""
+    imported = imported_traits(comparison, current)
     table = Table(
         show_header=True, header_style="bold", box=None, pad_edge=False, expand=True,
         show_edge=False,
@@ -40,10 +66,17 @@ def comparison_table(comparison: Any) -> Table:
     table.add_column("Local", ratio=1, overflow="fold")
     table.add_column("INS (INSi)", ratio=1, overflow="fold")
     table.add_column("Verdict", no_wrap=True)
+    if imported:
+        table.caption = IMPORTED_NOTE
+        table.caption_justify = "left"
     for row in comparison.rows:
+        local = _cell(row.trait, row.local)
+        if row.trait in imported:
+            local = f"{_cell(row.trait, getattr(current, row.trait))} ({IMPORTED_FR} ; " \
+                    f"avant : {local})"
         table.add_row(
             row.label_fr,
-            _cell(row.trait, row.local),
+            local,
             _cell(row.trait, row.ins),
             verdict_text(row.verdict),
         )
@@ -61,6 +94,7 @@ class ComparisonPanel(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", classes="-empty", **kwargs)
         self.comparison: Any = None
+        self.current: Any = None
 
     def as_text(self, width: int = 100) -> str:
         """What the panel says, as plain text (support copies, tests read it)."""
@@ -69,17 +103,19 @@ class ComparisonPanel(Static):
         from rich.console import Console
 
         console = Console(width=width, record=True, color_system=None, file=_Null())
-        console.print(comparison_table(self.comparison))
+        console.print(comparison_table(self.comparison, self.current))
         return console.export_text()
 
-    def show(self, comparison: Any) -> None:
+    def show(self, comparison: Any, current: Any = None) -> None:
+        """`current`: the patient's traits as stored now (see `comparison_table`)."""
         self.comparison = comparison
+        self.current = current
         if comparison is None:
             self.add_class("-empty")
             self.update("")
             return
         self.remove_class("-empty")
-        self.update(comparison_table(comparison))
+        self.update(comparison_table(comparison, current))
 
 
 class _Null:
