@@ -27,7 +27,7 @@ class EventLog:
     def __call__(self, event: CardEvent) -> None:
         self._queue.put(event)
 
-    def wait(self, kind: type, *, reader: str | None = None, timeout: float = 5.0) -> CardEvent:
+    def wait(self, kind: type, *, reader: str | None = None, timeout: float = 10.0) -> CardEvent:
         """Next event of `kind` (and reader); events of other kinds stay pending."""
 
         def matches(event: CardEvent) -> bool:

@@ -102,7 +102,7 @@ def test_cli_insert_stays_until_its_time_then_removes(pcscd, events) -> None:
         inserted = events.wait(CardInserted, reader=pcscd.readers[1])
         assert len(read_from_reader(inserted.reader).beneficiaries) == 5
         events.wait(CardRemoved, reader=pcscd.readers[1])
-        out, _ = process.communicate(timeout=5)
+        out, _ = process.communicate(timeout=15)
     finally:
         process.kill()
     assert process.returncode == 0
@@ -175,7 +175,7 @@ def test_card_pulled_right_after_insertion_as_the_field_sees_it(pcscd) -> None:
             card = VirtualCard(get_profile("arrachee"), port=pcscd.port).start()
             assert card.closed.wait(5)  # it vanished after its two APDUs
             pcscd.wait_presence(0, False)
-        out, _ = process.communicate(timeout=10)
+        out, _ = process.communicate(timeout=20)
     finally:
         process.kill()
     assert out.count("Carte retirée pendant la lecture") == 2, out
@@ -189,7 +189,7 @@ def test_cli_insert_is_removed_on_ctrl_c(pcscd, events) -> None:
         events.wait(CardInserted, reader=pcscd.readers[0])
         process.send_signal(signal.SIGINT)
         events.wait(CardRemoved, reader=pcscd.readers[0])
-        out, _ = process.communicate(timeout=5)
+        out, _ = process.communicate(timeout=15)
     finally:
         process.kill()
     assert process.returncode == 0 and "Carte retirée." in out
@@ -202,7 +202,7 @@ def test_cli_watch_masks_names_and_bytes_unless_asked(pcscd) -> None:
         try:
             assert "Lecteurs" in process.stdout.readline() + process.stdout.readline()
             with VirtualCard(get_profile("date-lunaire"), port=pcscd.port):
-                out, _ = process.communicate(timeout=10)
+                out, _ = process.communicate(timeout=20)
         finally:
             process.kill()
         outputs[flags] = out

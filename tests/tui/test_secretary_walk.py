@@ -56,6 +56,8 @@ async def test_more_criteria_modal_shows_its_errors_and_says_what_was_tried(
         assert isinstance(app.screen, CriteriaModal)
         assert place_fb.display and place_fb.region.height > 0
         assert "critère nouveau" in str(place_fb.render())
+        # Under its field, not indented under a label column the modal does not have.
+        assert place_fb.content_region.x <= modal.query_one("#c-birthplace").region.x + 2
         # A postcode instead of a COG code: the error is visible, within 24 lines.
         await type_text(pilot, "75")
         await pilot.pause()

@@ -27,12 +27,6 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
                 id="criteria.previous"),
     ]
 
-    DEFAULT_CSS = """
-    /* The form's feedback lines are indented under a label column and hidden until they
-       have something to say; here they sit under their field and show as soon as set. */
-    CriteriaModal .form-feedback { padding-left: 0; }
-    """
-
     def __init__(self, traits: Any, why: str = "") -> None:
         super().__init__()
         self._traits = traits
