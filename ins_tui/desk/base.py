@@ -8,7 +8,6 @@ list. Other processes on the same file are handled by the store (BEGIN IMMEDIATE
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -36,8 +35,10 @@ class DeskError(Exception):
 
 def pseudonym(patient_id: int | None, matricule: str | None = None) -> str:
     """What application logs may say about a patient: an id, or a hash of the matricule."""
+    from ins_tui.domain.masking import fingerprint
+
     if matricule:
-        return "ins#" + hashlib.sha256(matricule.encode()).hexdigest()[:10]
+        return "ins#" + fingerprint(matricule)
     return f"patient#{patient_id}"
 
 

@@ -14,6 +14,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from ins_tui.domain.masking import exception_summary
+
 if TYPE_CHECKING:
     from ins_tui.desk.desk import Desk
     from ins_tui.desk.results import InsiResult
@@ -47,8 +49,8 @@ class RetryScheduler:
             return []  # a tick is already running (thread + manual call)
         try:
             return self.desk._run_due_retries(self.delay_for)
-        except Exception:  # the background loop must survive anything
-            log.exception("INSi retry tick failed")
+        except Exception as exc:  # the background loop must survive anything
+            log.error("INSi retry tick failed: %s", exception_summary(exc))
             return []
         finally:
             self._tick_lock.release()

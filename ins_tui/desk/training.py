@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ins_tui.desk.desk import Desk
 from ins_tui.desk.ports import SystemClock, TrainingApcv
 from ins_tui.desk.retry import RetryScheduler
+from ins_tui.domain.masking import exception_summary
 from ins_tui.domain.model import Channel, Sex, Traits
 
 if TYPE_CHECKING:
@@ -148,5 +149,5 @@ def seed_training_data(store: Any) -> bool:
 def _quietly(close: Any) -> None:
     try:
         close()
-    except Exception:  # closing must go on for the other parts
-        log.exception("training environment: close failed")
+    except Exception as exc:  # closing must go on for the other parts
+        log.error("training environment: close failed: %s", exception_summary(exc))
