@@ -84,11 +84,18 @@ class PatientsMixin(DeskBase):
                 "Patient(s) ressemblant(s) déjà enregistré(s) : vérifier avant de créer "
                 "(confirmer pour créer quand même).",
             )
-        with self._lock:
+        what = "création malgré un doublon possible" if duplicates else "création du patient"
+        with self._lock, self.store.action(self.actor, what):
+            # One action: the record, the secretary's "create anyway" and the homonym flag
+            # are written together or not at all.
             patient_id = self._create(check.traits, channel, "création du patient")
-            if duplicates and any(
-                d.reason.name == "SAME_BIRTH_NAME_AND_DATE" for d in duplicates
-            ):
+            if duplicates:
+                self._journal(
+                    "création confirmée malgré un doublon possible", patient_id,
+                    after={"doublons": [d.patient_id for d in duplicates],
+                           "raisons": [d.reason.name for d in duplicates]},
+                )
+            if any(d.reason.name == "SAME_BIRTH_NAME_AND_DATE" for d in duplicates):
                 self._flag_homonym(patient_id)
         return CreateOutcome(patient_id, check, duplicates, "Patient créé (identité provisoire).")
 

@@ -40,6 +40,7 @@ class Action:
     actor: str
     what: str
     at: str
+    id: int = 0  # shared by every journal row of the action (the first row's id)
 
 
 class StoreCore:
@@ -79,7 +80,12 @@ class StoreCore:
                 yield self._current
                 return
             begin_immediate(self.conn)
-            self._current = Action(actor=actor, what=what, at=self.now_iso())
+            try:
+                action_id = journal_mod.next_action_id(self.conn)
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self._current = Action(actor=actor, what=what, at=self.now_iso(), id=action_id)
             self._owner = threading.get_ident()
             try:
                 yield self._current
@@ -139,7 +145,8 @@ class StoreCore:
             raise NoAction()
         entry = journal_mod.Entry(event, patient_id, before, after, insi_request, insi_response)
         return journal_mod.append_row(
-            self.conn, at=self.now_iso(), actor=act.actor, action=act.what, entry=entry
+            self.conn, at=self.now_iso(), actor=act.actor, action=act.what, entry=entry,
+            action_id=act.id,
         )
 
     def verify_chain(self) -> journal_mod.ChainReport:

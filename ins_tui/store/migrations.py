@@ -159,12 +159,24 @@ CREATE INDEX patients_ins_matricule ON patients(ins_matricule) WHERE ins_matricu
 CREATE INDEX patients_nir ON patients(nir) WHERE nir IS NOT NULL;
 """
 
+# One user action writes several journal rows (the desk's sentence, the state, the
+# document…): they share the action's id so the journal reads one line per action. Rows
+# written before this migration keep NULL (grouped by a fallback, see journal.py).
+# The partial index keeps "which patients of the day wait for an INSi retry" an index
+# lookup per visit, cheap enough for the live waiting list.
+_M3_ACTIONS = """
+ALTER TABLE journal ADD COLUMN action_id INTEGER;
+CREATE INDEX journal_action ON journal(action_id) WHERE action_id IS NOT NULL;
+CREATE INDEX insi_queue_pending ON insi_queue(patient_id) WHERE done_at IS NULL;
+"""
+
 GENESIS_HASH = "0" * 64
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables, journal en ajout seul, file INSi",
               _M1_TABLES.replace("{genesis}", GENESIS_HASH)),
     Migration(2, "clés et index de recherche", _M2_SEARCH),
+    Migration(3, "journal groupé par action, file INSi par patient", _M3_ACTIONS),
 )
 
 LATEST = MIGRATIONS[-1].number

@@ -81,6 +81,7 @@ class VisitRow:
     used_first_name: str | None
     birth_date: str | None
     status: Status
+    insi_pending: bool = False  # an INSi request of this patient waits for a retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class JournalRow:
     insi_response: bytes | None
     prev_hash: str
     hash: str
+    action_id: int | None = None  # one id per user action (schema 3; None before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +182,8 @@ def patient_from_row(row: sqlite3.Row) -> PatientRecord:
 def visit_from_row(row: sqlite3.Row) -> VisitRow:
     # The displayed first name follows the one rule of `Traits.first_first_name`.
     first = traits_from_dict(dict(row)).first_first_name
-    return _build(VisitRow, row, first_name=first, status=Status(row["status"]))
+    return _build(VisitRow, row, first_name=first, status=Status(row["status"]),
+                  insi_pending=bool(row["insi_pending"]))
 
 
 def journal_from_row(row: sqlite3.Row) -> JournalRow:

@@ -119,7 +119,10 @@ class VisitsMixin(StoreCore):
         the_day = day.isoformat() if isinstance(day, date) else (day or self.today())
         rows = self._read(
             "SELECT v.*, p.birth_name, p.first_name, p.first_names, p.used_name, "
-            "p.used_first_name, p.birth_date, p.status "
+            "p.used_first_name, p.birth_date, p.status, "
+            # Partial index insi_queue_pending: one index probe per visit.
+            "EXISTS (SELECT 1 FROM insi_queue q WHERE q.patient_id = v.patient_id "
+            "AND q.done_at IS NULL) AS insi_pending "
             "FROM visits v JOIN patients p ON p.id = v.patient_id "
             "WHERE v.day = ? ORDER BY v.position, v.id",
             (the_day,),

@@ -60,6 +60,12 @@ def status_cell(status: object) -> str:
     return f"{STATUS_SYMBOL.get(code, '?')} {code}"
 
 
+# A patient whose INSi request waits in the retry queue: a symbol *and* words (never
+# colour alone); the list cell is short to fit 80 columns, the detail panel says it all.
+INSI_PENDING_CELL = "⟳ INSi"
+INSI_PENDING_TEXT = "⟳ INSi en attente (relance automatique)"
+
+
 def status_text(status: object) -> str:
     code = str(getattr(status, "value", status))
     word = status_label(Status(code)) if code in Status.__members__ else code

@@ -44,6 +44,7 @@ _FIELD_LABELS_FR = {
     "practitioner": "Praticien",
     "state": "Passage",
     "rank": "Rang dans la file",
+    "doublons": "Créé malgré un doublon possible de",
 }
 
 _STATUS_KEYS = ("status", "statut")
@@ -103,6 +104,8 @@ def value_words(key: str, value: Any) -> str:
         return DiffChoice[value].label_fr if value in DiffChoice.__members__ else str(value)
     if key in ("document_checked", "insi_retrieved", "apcv") and value in (0, 1, True, False):
         return "oui" if value else "non"
+    if key == "doublons" and isinstance(value, list):
+        return ", ".join(f"patient n° {v}" for v in value)
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -221,4 +224,47 @@ def detail_lines(entry: Any, patient: str) -> list[str]:
         lines.append(f"  {label} : {new}" if creation else f"  {label} : {old} → {new}")
     if not rows and not (entry.insi_request or entry.insi_response):
         lines.append("  (aucun champ modifié)")
+    return lines
+
+
+# -- one line per user action -------------------------------------------------------------
+def action_summary(rows: list[Any]) -> str:
+    """One line for all the rows one user action wrote (store.journal.group_by_action).
+
+    A lone row reads as before; several read as the action's own words plus the status
+    change they made in all, `[x]` when an INSi exchange can be shown.
+    """
+    if len(rows) == 1:
+        return summary(rows[0])
+    first_old = last_new = None
+    for row in rows:
+        before, after = _flatten(parse(row.before_json)), _flatten(parse(row.after_json))
+        old = before.get("status", before.get("statut"))
+        new = after.get("status", after.get("statut"))
+        if old is not None and first_old is None:
+            first_old = old
+        if new is not None:
+            last_new = new
+    text = _capital(rows[0].action)
+    if first_old is not None and last_new is not None and first_old != last_new:
+        text += f" · {first_old} → {last_new}"
+    marker = "[x] " if any(r.insi_request or r.insi_response for r in rows) else ""
+    return f"{marker}{text} ({len(rows)})"
+
+
+def action_detail_lines(rows: list[Any], patient: str) -> list[str]:
+    """The detail pane of a whole action: who, when, then each row with its changes."""
+    if len(rows) == 1:
+        return detail_lines(rows[0], patient)
+    first = rows[0]
+    lines = [
+        f"{_capital(first.action)} — {len(rows)} lignes (Entrée : les détailler)",
+        f"{fmt.date_fr(first.at)} {fmt.time_of(first.at)} · par {first.actor} · {patient}",
+    ]
+    for row in rows:
+        lines.append(f"  • {summary(row)}")
+        creation = parse(row.before_json) is None
+        for label, old, new in changes(row):
+            lines.append(f"      {label} : {new}" if creation else
+                         f"      {label} : {old} → {new}")
     return lines

@@ -15,6 +15,7 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
     from ins_tui.tui.screens.confirm import ConfirmModal
     from ins_tui.tui.screens.criteria import CriteriaModal
     from ins_tui.tui.screens.document_step import DocumentStep
+    from ins_tui.tui.screens.duplicates import DuplicateModal
     from ins_tui.tui.screens.identity import IdentityScreen
     from ins_tui.tui.screens.journal import JournalScreen
     from ins_tui.tui.screens.main import MainScreen
@@ -33,6 +34,8 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
                                                                 "Choisir la pièce n° 1 à 9")),
         ("Recherche de patient", [*SearchScreen.BINDINGS, _enter("Choisir le patient")]),
         ("Fiche patient (création, modification)", PatientForm.BINDINGS),
+        ("Patient déjà connu ? (à la création)",
+         [*DuplicateModal.BINDINGS, _enter("Ouvrir la fiche existante surlignée")]),
         ("Recherche INS avec plus de critères", CriteriaModal.BINDINGS),
         ("Listes (bénéficiaires, cartes de test, ApCV, praticiens)",
          _with_digits(ChoiceList.BINDINGS, "Choisir l'élément n° 1 à 9",

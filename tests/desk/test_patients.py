@@ -43,6 +43,13 @@ def test_duplicate_warnings_block_until_acknowledged(desk, store):
     assert forced.patient_id is not None
     # Same birth name and date: an homonym, flagged so every screen shows it.
     assert Attribute.HOMONYME in desk.get_patient(forced.patient_id).attributes
+    # "Create anyway" is journaled with the candidates, in the creation's own action.
+    rows = store.journal_for_patient(forced.patient_id)
+    assert {r.action_id for r in rows} == {rows[0].id}, rows
+    assert {r.action for r in rows} == {"création malgré un doublon possible"}
+    confirmed = [r for r in rows if r.event == "création confirmée malgré un doublon possible"]
+    assert len(confirmed) == 1 and f'"doublons": [{first}]' in confirmed[0].after_json
+    assert not any("doublon" in r.action for r in store.journal_for_patient(first))
 
 
 def test_first_name_and_phonetic_duplicates(desk):

@@ -107,14 +107,14 @@ def test_chain_detects_tampering(
 
 def test_rehashed_row_still_detected(store: Store, db_path: Path) -> None:
     """Recomputing the edited row's own hash breaks the link to the next row."""
-    from ins_tui.store.journal import JOURNAL_COLUMNS, row_hash
+    from ins_tui.store.journal import row_hash
 
     _fill(store)
     raw = sqlite3.connect(db_path)
     raw.row_factory = sqlite3.Row
     row = dict(raw.execute("SELECT * FROM journal WHERE id = 2").fetchone())
     row["actor"] = "autre"
-    new_hash = row_hash(row["prev_hash"], {k: row[k] for k in JOURNAL_COLUMNS})
+    new_hash = row_hash(row["prev_hash"], row)  # every sealed column, action id included
     raw.close()
     _tamper(db_path, f"UPDATE journal SET actor = 'autre', hash = '{new_hash}' WHERE id = 2")
     report = store.verify_chain()

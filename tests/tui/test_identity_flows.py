@@ -205,7 +205,8 @@ async def test_journal_shows_raw_insi_exchanges(make_app, store):
         await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
                          and app.screen.entries, what="journal")
         journal = app.screen
-        with_raw = next(i for i, e in enumerate(journal.entries) if e.insi_request)
+        with_raw = next(i for i, (group, _) in enumerate(journal.lines)  # one line per action
+                        if any(e.insi_request for e in journal.groups[group]))
         for _ in range(with_raw):
             await pilot.press("down")
         await pilot.press("x")

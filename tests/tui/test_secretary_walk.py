@@ -185,5 +185,9 @@ async def test_creation_homonym_warning_and_dates_shown_as_typed(make_app, store
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: "ADRTROIS Toussaint" in text_of(form, "#form-summary"),
                          what="homonym warning")
-        assert app.screen is form
+        from ins_tui.tui.screens.duplicates import DuplicateModal
+
+        await wait_until(pilot, lambda: isinstance(app.screen, DuplicateModal), what="choices")
+        await pilot.press("escape")  # back to the form: nothing created, values kept
+        await wait_until(pilot, lambda: app.screen is form, what="form")
         assert len(store.find_by_traits("ADRTROIS", "TOUSSAINT", "1960-01-01")) == 1

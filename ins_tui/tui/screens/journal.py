@@ -1,9 +1,10 @@
 """The audit trail, for one patient or for the day; raw INSi exchanges on demand.
 
-Read-only by nature (the store refuses UPDATE/DELETE on the journal): each row reads as a
-French summary with the patient's name, the pane below shows the selected row field by
-field (before → after), and `x` shows the SOAP request and response exactly as exchanged,
-which is what support and the CNDA ask for.
+Read-only by nature (the store refuses UPDATE/DELETE on the journal). One user action
+(a qualification writes the desk's sentence, the state and the document) reads as one
+French line with the patient's name; Entrée unfolds it into its rows, the pane below shows
+the selected action or row field by field (before → after), and `x` shows the SOAP
+request and response exactly as exchanged, which is what support and the CNDA ask for.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from ins_tui.store.journal import group_by_action
 from ins_tui.tui import format as fmt
 from ins_tui.tui import journal_view
 from ins_tui.tui.messages import DayListLoaded
@@ -35,6 +37,8 @@ def _cut(text: str, width: int) -> Text:
 class JournalScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="journal.back"),
+        Binding("enter", "toggle_group", "Détailler", id="journal.expand",
+                tooltip="Déplier ou replier les lignes de l'action sélectionnée"),
         Binding("x", "toggle_raw", "Échange INSi", id="journal.raw",
                 tooltip="Afficher ou masquer la requête et la réponse INSi brutes"),
     ]
@@ -42,7 +46,11 @@ class JournalScreen(DeskScreen):
     def __init__(self, patient_id: int | None = None) -> None:
         super().__init__(id="journal")
         self.patient_id = patient_id
-        self.entries: list[Any] = []
+        self.entries: list[Any] = []  # journal rows, in id order
+        self.groups: list[list[Any]] = []  # the rows of each user action
+        self.expanded: set[int] = set()  # indexes of unfolded groups
+        # What each table line shows: (group index, row index in the group | None).
+        self.lines: list[tuple[int, int | None]] = []
         self.names: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -93,39 +101,89 @@ class JournalScreen(DeskScreen):
     def _show(self, message: DayListLoaded) -> None:
         message.stop()
         self.entries = message.rows
+        self.groups = group_by_action(self.entries)
         self.query_one("#top-line", Static).update(self._title())
+        self._fill_table()
+        count = len(self.groups)
+        self.say(f"{count} action(s). ↑↓ : parcourir · Entrée : détailler · x : échange INSi "
+                 "brut des lignes marquées [x]." if count else "Aucune entrée dans le journal.")
+        self._show_detail()
+
+    def group_name(self, rows: list[Any]) -> str:
+        names = list(dict.fromkeys(self.patient_name(r) for r in rows
+                                   if r.patient_id is not None))
+        return ", ".join(names) if names else "—"
+
+    def _fill_table(self, cursor: tuple[int, int | None] | None = None) -> None:
+        """(Re)build the lines: one per action, plus the rows of each unfolded action."""
         table = self.query_one(DataTable)
+        table.clear()
         # The summary takes what is left of the width (cell padding: 2 per column).
         summary_width = max(self.app.size.width - 5 - _WHO_WIDTH - _PATIENT_WIDTH - 10, 20)
-        for entry in self.entries:
+        self.lines = []
+        for index, rows in enumerate(self.groups):
+            first = rows[0]
+            self.lines.append((index, None))
             table.add_row(
-                fmt.time_of(entry.at) if len(entry.at) >= 16 else entry.at,
-                _cut(entry.actor, _WHO_WIDTH),
-                _cut(self.patient_name(entry), _PATIENT_WIDTH),
-                _cut(journal_view.summary(entry), summary_width),
-                key=str(entry.id),
+                fmt.time_of(first.at) if len(first.at) >= 16 else first.at,
+                _cut(first.actor, _WHO_WIDTH),
+                _cut(self.group_name(rows), _PATIENT_WIDTH),
+                _cut(("▾ " if index in self.expanded else "▸ " if len(rows) > 1 else "")
+                     + journal_view.action_summary(rows), summary_width),
             )
-        count = len(self.entries)
-        self.say(f"{count} entrée(s). ↑↓ : parcourir · x : échange INSi brut des lignes "
-                 "marquées [x]." if count else "Aucune entrée dans le journal.")
-        self._show_detail()
+            if index not in self.expanded:
+                continue
+            for position, row in enumerate(rows):
+                self.lines.append((index, position))
+                table.add_row("", "", _cut(self.patient_name(row), _PATIENT_WIDTH),
+                              _cut("  └ " + journal_view.summary(row), summary_width))
+        if cursor is not None and cursor in self.lines:
+            table.move_cursor(row=self.lines.index(cursor))
 
     def say(self, text: str) -> None:
         self.query_one("#status-line", Static).update(text)
 
-    def selected(self) -> Any | None:
-        table = self.query_one(DataTable)
-        if not self.entries:
+    def selected_line(self) -> tuple[int, int | None] | None:
+        if not self.lines:
             return None
-        return self.entries[min(max(table.cursor_row, 0), len(self.entries) - 1)]
+        table = self.query_one(DataTable)
+        return self.lines[min(max(table.cursor_row, 0), len(self.lines) - 1)]
+
+    def selected_rows(self) -> list[Any]:
+        """The journal rows under the cursor: a whole action, or one unfolded row."""
+        line = self.selected_line()
+        if line is None:
+            return []
+        group, position = line
+        rows = self.groups[group]
+        return rows if position is None else [rows[position]]
+
+    def selected(self) -> Any | None:
+        rows = self.selected_rows()
+        return rows[0] if rows else None
 
     def _show_detail(self) -> None:
-        entry = self.selected()
+        rows = self.selected_rows()
         detail = self.query_one("#journal-detail", Static)
-        if entry is None:
+        if not rows:
             detail.update("")
             return
-        detail.update("\n".join(journal_view.detail_lines(entry, self.patient_name(entry))))
+        detail.update("\n".join(journal_view.action_detail_lines(rows, self.group_name(rows))))
+
+    def action_toggle_group(self) -> None:
+        line = self.selected_line()
+        if line is None:
+            return
+        group = line[0]
+        if len(self.groups[group]) == 1:
+            self.say("Action d'une seule ligne : tout est dans le détail ci-dessous.")
+            return
+        if group in self.expanded:
+            self.expanded.discard(group)
+        else:
+            self.expanded.add(group)
+        self._fill_table(cursor=(group, None))
+        self._show_detail()
 
     def action_toggle_raw(self) -> None:
         raw = self.query_one("#journal-raw", Static)
@@ -133,15 +191,26 @@ class JournalScreen(DeskScreen):
             raw.remove_class("-shown")
             self.remove_class("-raw")
             return
-        entry = self.selected()
-        if entry is None or not (entry.insi_request or entry.insi_response):
+        exchanges = [r for r in self.selected_rows() if r.insi_request or r.insi_response]
+        if not exchanges:
             self.say("Pas d'échange INSi pour cette entrée : choisir une ligne « appel INSi ».")
             return
-        request = (entry.insi_request or b"").decode("utf-8", "replace")
-        response = (entry.insi_response or b"").decode("utf-8", "replace")
-        raw.update(f"— Requête INSi —\n{request}\n\n— Réponse INSi —\n{response}")
+        parts = []
+        for n, entry in enumerate(exchanges, 1):
+            request = (entry.insi_request or b"").decode("utf-8", "replace")
+            response = (entry.insi_response or b"").decode("utf-8", "replace")
+            number = f" ({n}/{len(exchanges)})" if len(exchanges) > 1 else ""
+            parts.append(f"— Requête INSi{number} —\n{request}\n\n"
+                         f"— Réponse INSi{number} —\n{response}")
+        raw.update("\n\n".join(parts))
         raw.add_class("-shown")
         self.add_class("-raw")
+
+    @on(DataTable.RowSelected)
+    def _entered(self, event: DataTable.RowSelected) -> None:
+        """The table's own Entrée (it shadows the screen binding, shown in the footer)."""
+        event.stop()
+        self.action_toggle_group()
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

@@ -58,7 +58,6 @@ class PatientForm(DeskScreen):
         self.patient_id = patient_id
         self._initial = initial
         self._then_search = then_search
-        self._duplicates_seen = False
         self._tried_save = False
         self._locked: frozenset[str] = frozenset()
 
@@ -114,7 +113,6 @@ class PatientForm(DeskScreen):
 
     @on(Input.Changed)
     def _changed(self) -> None:
-        self._duplicates_seen = False
         self._check()
 
     def _check(self) -> Any:
@@ -179,7 +177,8 @@ class PatientForm(DeskScreen):
             named = ", ".join(labels.get(f, f).lower() for f in fields) or "traits incomplets"
             self.say(f"Enregistrement impossible, à corriger : {named} (rien n'est perdu).")
             return
-        self._save(self.form(), self._duplicates_seen)
+        # Never a silent duplicate: a close patient is always asked about (DuplicateModal).
+        self._save(self.form(), False)
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, form: Any, accept_duplicates: bool) -> None:
@@ -190,6 +189,25 @@ class PatientForm(DeskScreen):
             outcome = desk.edit_patient(self.patient_id, form)
         self.post_message(ActionDone(outcome))
 
+    def _ask_duplicates(self, duplicates: list[Any]) -> None:
+        """Open the existing patient rather than create a duplicate (the safe default)."""
+        from ins_tui.tui.screens.duplicates import CREATE, OPEN, DuplicateModal
+
+        def answered(choice: tuple[str, int | None] | None) -> None:
+            if choice is None:
+                self.say("Rien n'a été créé : la saisie est conservée.")
+                return
+            kind, existing = choice
+            if kind == OPEN and existing is not None:
+                self.app.pop_screen()
+                self.desk_app.after_patient_saved(
+                    existing, "Fiche existante ouverte : aucun doublon créé.",
+                    search=False)
+            elif kind == CREATE:
+                self._save(self.form(), True)
+
+        self.app.push_screen(DuplicateModal(duplicates), answered)
+
     @on(ActionDone)
     def _saved(self, message: ActionDone) -> None:
         message.stop()
@@ -198,13 +216,11 @@ class PatientForm(DeskScreen):
         duplicates = getattr(outcome, "duplicates", None) or []
         if self.patient_id is None and outcome.patient_id is None:
             if duplicates:
-                self._duplicates_seen = True
                 summary.update(
                     "Attention, patient(s) proche(s) déjà connu(s) :\n"
                     + "\n".join(f"  • {d.label_fr} — {d.reason_fr}" for d in duplicates)
-                    + "\nCtrl+S à nouveau pour créer quand même (homonyme), Échap pour "
-                    "annuler."
                 )
+                self._ask_duplicates(duplicates)
             self.say(outcome.message_fr)
             return
         if self.patient_id is not None and not outcome.ok:
