@@ -221,8 +221,12 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
                 else:
                     if result.kind is InsiResultKind.MATCHED:
                         self._apply_match(rec, result.identity, channel)
-                    if queue_id is not None:
-                        self.store.insi_done(queue_id)
+                    # A definitive answer settles every request still queued for this
+                    # patient (the one being retried and any older one), so the list's
+                    # « INSi en attente » mark goes away with it.
+                    for item in self.store.pending_insi():
+                        if item.patient_id == patient_id:
+                            self.store.insi_done(item.id)
                     self.store.add_identity_event(patient_id, channel,
                                                   {"action": "insi", "resultat": kind_word})
         result = dataclasses.replace(result, channel=channel)
