@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from tui_support import scratch
+from _tui_support import scratch
 
 from ins_tui.domain.model import Channel, Sex, Traits
 

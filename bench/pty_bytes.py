@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui_support import PtyApp, demo_db, scratch
+from _tui_support import PtyApp, demo_db, scratch
 
 DOWN = b"\x1b[B"
 UP = b"\x1b[A"

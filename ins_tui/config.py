@@ -9,7 +9,6 @@ never leak in). The certificate password is never read from the file: only from
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -147,6 +146,8 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     values: dict[str, object] = {}
     known = {f.name for f in fields(Config)}
     if path.is_file():
+        import tomllib  # imported only when there is a file to read
+
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -2,21 +2,23 @@
 
 Statuses and verdicts carry a symbol *and* a word so meaning never rests on colour
 (16-colour consoles, colour-blind users).
+
+The desk and domain modules behind the words are imported where a word is needed, not
+here: the main screen imports this module before its first frame, and nothing it draws
+then needs them (their import would only delay the screen, docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from ins_tui.desk.base import status_label
-from ins_tui.desk.results import VisitState
-from ins_tui.domain.model import Status
-
 STATUS_SYMBOL = {"PROV": "○", "RECUP": "◐", "VALI": "◑", "QUAL": "●"}
 
 
 def state_word(state: str) -> str:
     """A visit state as the secretary reads it (the desk's word; unknown ones as stored)."""
+    from ins_tui.desk.results import VisitState
+
     try:
         return VisitState(state).label_fr
     except ValueError:
@@ -67,6 +69,9 @@ INSI_PENDING_TEXT = "⟳ INSi en attente (relance automatique)"
 
 
 def status_text(status: object) -> str:
+    from ins_tui.desk.base import status_label
+    from ins_tui.domain.model import Status
+
     code = str(getattr(status, "value", status))
     word = status_label(Status(code)) if code in Status.__members__ else code
     return f"{STATUS_SYMBOL.get(code, '?')} {code} ({word})"

@@ -199,7 +199,7 @@ def test_sighup_exits_cleanly_and_idle_writes_nothing(tmp_path):
     """In a real pty: first frame, 2 s idle with the live list polling (0 B), then SIGHUP."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
-        from tui_support import PtyApp, demo_db
+        from _tui_support import PtyApp, demo_db
     finally:
         sys.path.pop(0)
     app = PtyApp("desk", demo_db(tmp_path))

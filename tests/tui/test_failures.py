@@ -154,7 +154,7 @@ def test_sigkill_mid_use_then_restart_loses_nothing(tmp_path, simulator):
     with a service runs it."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
-        from tui_support import PtyApp
+        from _tui_support import PtyApp
     finally:
         sys.path.pop(0)
     from ins_tui.desk.retry import RetryScheduler

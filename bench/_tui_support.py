@@ -89,11 +89,16 @@ def child_main(kind: str, db: str | None) -> None:
 class PtyApp:
     """An app in a real pty: start it, read what it writes, press keys, stop it."""
 
-    def __init__(self, kind: str, db: Path | None, *, cols: int = 120, rows: int = 40) -> None:
+    def __init__(self, kind: str, db: Path | None, *, cols: int = 120, rows: int = 40,
+                 bytecode_dir: Path | None = None) -> None:
+        """`bytecode_dir`: run from cached bytecode kept there (see `startup.py`)."""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # child
             os.environ.update({"TERM": "xterm-256color", "COLUMNS": str(cols),
                                "LINES": str(rows), "TEXTUAL_ANIMATIONS": "none"})
+            if bytecode_dir is not None:
+                os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+                os.environ["PYTHONPYCACHEPREFIX"] = str(bytecode_dir)
             os.execv(PYTHON, [PYTHON, CHILD, "--child", kind, str(db or "")])
         import fcntl
         import struct
