@@ -105,3 +105,14 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], *, timeout: floa
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+async def open_journal(app: Any, pilot: Any, patient_id: int | None) -> Any:
+    """Open the journal (a patient's, or the day's with None) and wait until its lines show."""
+    from ins_tui.tui.screens.journal import JournalScreen
+
+    app.open_journal(patient_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen) and app.screen.lines,
+                     what="journal")
+    await pilot.pause()
+    return app.screen

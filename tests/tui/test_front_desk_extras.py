@@ -14,7 +14,7 @@ from ins_tui.desk.retry import RetryScheduler
 from ins_tui.domain.model import Attribute, Channel, Status
 from ins_tui.tui import journal_view
 from ins_tui.tui.widgets.waiting_list import WaitingList
-from tests.tui.conftest import ADRTROIS, HOUILLES, add_patient, wait_until
+from tests.tui.conftest import ADRTROIS, HOUILLES, add_patient, open_journal, wait_until
 from tests.tui.test_desk_flows import fill_form
 from tests.tui.test_identity_flows import identity_screen, open_and_search, text_of
 
@@ -24,16 +24,6 @@ SIZE = (80, 24)
 def cells(screen: Any) -> list[list[str]]:
     table = screen.query_one(DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-async def _journal(app: Any, pilot: Any, patient_id: int | None) -> Any:
-    from ins_tui.tui.screens.journal import JournalScreen
-
-    app.open_journal(patient_id)
-    await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
-                     and app.screen.lines, what="journal")
-    await pilot.pause()
-    return app.screen
 
 
 # -- 1. the journal, one line per action ------------------------------------------------
@@ -46,7 +36,7 @@ async def test_qualification_reads_as_one_action_that_unfolds(make_app, store):
         await pilot.press("enter", "2", "enter")  # qualify with a passport
         await wait_until(pilot, lambda: store.get_patient(patient_id).status is Status.QUAL,
                          what="QUAL")
-        journal = await _journal(app, pilot, patient_id)
+        journal = await open_journal(app, pilot, patient_id)
         rows = store.journal_for_patient(patient_id)
         actions = {r.action_id for r in rows}
         shown = cells(journal)
@@ -204,7 +194,7 @@ async def test_duplicate_warning_create_anyway_is_journaled(make_app, store):
         assert created != existing and len(store.search("ADRTROIS")) == 2
         rows = store.journal_for_patient(created)
         assert {r.action for r in rows} == {"création malgré un doublon possible"}
-        journal = await _journal(app, pilot, created)
+        journal = await open_journal(app, pilot, created)
         shown = cells(journal)
         assert len(shown) == 1 and shown[0][3].startswith("▸ Création malgré un doublon"), shown
         detail = text_of(journal, "#journal-detail")

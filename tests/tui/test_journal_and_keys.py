@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets._footer import FooterKey
 
 from ins_tui.desk.results import InsiResultKind
-from tests.tui.conftest import ADRTROIS, ECETINSI_DIFF, add_patient, wait_until
+from tests.tui.conftest import ADRTROIS, ECETINSI_DIFF, add_patient, open_journal, wait_until
 from tests.tui.test_identity_flows import open_and_search
 
 SIZE = (80, 24)
@@ -39,16 +39,6 @@ def assert_footer_fits(screen: Any, width: int = SIZE[0]) -> list[str]:
         assert right - x >= len(key), f"key {key} squeezed: {spans}"
     assert spans[-1][2] == "f1", f"F1 not pinned on the right: {spans}"
     return [key for _, _, key in spans]
-
-
-async def _open_journal(app: Any, pilot: Any, patient_id: int | None) -> Any:
-    from ins_tui.tui.screens.journal import JournalScreen
-
-    app.open_journal(patient_id)
-    await wait_until(pilot, lambda: isinstance(app.screen, JournalScreen)
-                     and app.screen.entries, what="journal")
-    await pilot.pause()
-    return app.screen
 
 
 async def unfold_all(pilot: Any, journal: Any) -> None:
@@ -87,7 +77,7 @@ async def test_patient_journal_reads_in_french_with_name_and_before_after(make_a
         await pilot.press("enter", "2", "enter")  # qualify with a passport
         await wait_until(pilot, lambda: str(store.get_patient(patient_id).status) == "QUAL",
                          what="QUAL")
-        journal = await _open_journal(app, pilot, patient_id)
+        journal = await open_journal(app, pilot, patient_id)
         await unfold_all(pilot, journal)  # one line per action; Entrée shows its rows
         rows = cells(journal)
         title = str(journal.query_one("#top-line", Static).render())
@@ -135,7 +125,7 @@ async def test_day_journal_names_arrivals_and_differences_choice(make_app, store
         await wait_until(pilot, lambda: identity.result is None
                          or identity.result.kind is not InsiResultKind.DIFFERENT,
                          what="choice applied")
-        journal = await _open_journal(app, pilot, None)
+        journal = await open_journal(app, pilot, None)
         await unfold_all(pilot, journal)
         rows = [[*r[:3], shown_summary(r[3])] for r in cells(journal)]
         assert ["ECETINSI Pierre-Alain", "Arrivée (Dr Martin)"] in [r[2:] for r in rows]
