@@ -325,8 +325,8 @@ class InsTuiApp(App[int]):
                     continue
                 self.post_message(CardRead(reader, [], CARD_SILENT))
                 return
-            except CardError as exc:
-                self.post_message(CardRead(reader, [], f"Carte illisible : {exc.message}"))
+            except CardError as exc:  # its French message says what the card is and what to do
+                self.post_message(CardRead(reader, [], exc.message))
                 return
             except Exception as exc:  # a reader bug must not leave the desk silent
                 self.post_message(CardRead(
