@@ -118,6 +118,8 @@ class InsTuiApp(App[int]):
         if operator and desk is not None:
             desk.actor = operator
         self._cards_in: set[str] = set()  # readers holding a card (UI thread writes it)
+        # Set by ServiceDown, so the next ServiceUp says the service is back (not at start).
+        self._card_service_lost = False
 
     @property
     def ready(self) -> bool:
@@ -269,8 +271,16 @@ class InsTuiApp(App[int]):
         event = message.event
         if isinstance(event, ServiceUp):
             self._reader_state("lecteur : service prêt")
+            if self._card_service_lost:
+                self._card_service_lost = False
+                self.say("Service des cartes Vitale rétabli : insérez la carte.")
         elif isinstance(event, ServiceDown):
+            # The watcher has already reported any card in the reader as removed.
+            self._cards_in.clear()
+            self._card_service_lost = True
             self._reader_state("lecteur : service carte indisponible")
+            self.say("Service des cartes Vitale indisponible (pcscd) : la file et la "
+                     "recherche restent utilisables ; la carte sera lue dès son retour.")
         elif isinstance(event, ReadersChanged):
             count = len(event.readers)
             self._reader_state("lecteur : aucun" if not count else f"lecteur(s) : {count}")
