@@ -8,7 +8,11 @@ from ins_tui.desk.results import InsiResultKind
 from ins_tui.desk.retry import RetryScheduler
 from ins_tui.domain.model import Channel, Status
 from tests.tui.conftest import ADRTROIS, add_patient, wait_until
-from tests.tui.test_identity_flows import identity_screen, open_and_search, text_of
+from tests.tui.test_identity_flows import (
+    identity_screen,
+    search_during_outage,
+    text_of,
+)
 
 
 async def test_fault_is_queued_then_retried_in_background(make_app, store, desk, simulator,
@@ -17,11 +21,7 @@ async def test_fault_is_queued_then_retried_in_background(make_app, store, desk,
     retry = RetryScheduler(desk, base_delay=30.0)
     app = make_app(retry=retry, retry_interval=3600)  # ticks driven by the test
     async with app.run_test(size=(100, 30)) as pilot:
-        simulator.fault_rate = 1.0
-        try:
-            screen = await open_and_search(app, pilot, patient_id)
-        finally:
-            simulator.fault_rate = 0.0
+        screen = await search_during_outage(app, pilot, simulator, patient_id)
         assert screen.result.kind is InsiResultKind.QUEUED
         assert "relancée automatiquement" in text_of(screen, "#identity-state")
         assert store.get_patient(patient_id).status is Status.PROV

@@ -31,6 +31,15 @@ async def open_and_search(app: Any, pilot: Any, patient_id: int) -> Any:
     return screen
 
 
+async def search_during_outage(app: Any, pilot: Any, simulator: Any, patient_id: int) -> Any:
+    """Open the patient and search while every INSi request faults, then restore the service."""
+    simulator.fault_rate = 1.0
+    try:
+        return await open_and_search(app, pilot, patient_id)
+    finally:
+        simulator.fault_rate = 0.0
+
+
 def text_of(screen: Any, selector: str) -> str:
     from textual.widgets import Static
 

@@ -10,7 +10,12 @@ from ins_tui.desk.retry import RetryScheduler
 from ins_tui.domain.model import Status
 from tests.tui.conftest import ADRTROIS, HOUILLES, add_patient, wait_until
 from tests.tui.test_desk_flows import type_text
-from tests.tui.test_identity_flows import identity_screen, open_and_search, text_of
+from tests.tui.test_identity_flows import (
+    identity_screen,
+    open_and_search,
+    search_during_outage,
+    text_of,
+)
 
 
 async def test_after_a_perfect_match_the_panel_says_which_trait_was_imported(
@@ -104,11 +109,7 @@ async def test_retry_success_is_told_by_name_over_the_screen_she_is_on(
     patient_id = add_patient(store, ADRTROIS)
     app = make_app(retry=RetryScheduler(desk, base_delay=30.0), retry_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
-        simulator.fault_rate = 1.0
-        try:
-            screen = await open_and_search(app, pilot, patient_id)
-        finally:
-            simulator.fault_rate = 0.0
+        screen = await search_during_outage(app, pilot, simulator, patient_id)
         assert screen.result.kind is InsiResultKind.QUEUED
         assert "prochain essai vers 09 h 30" in text_of(screen, "#identity-state")
         await pilot.press("escape")
