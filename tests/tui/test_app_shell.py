@@ -222,3 +222,25 @@ def test_sighup_exits_cleanly_and_idle_writes_nothing(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.kill(app.pid, 9)
         os.close(app.fd)
+
+
+async def test_card_events_while_the_screen_lines_are_gone_do_not_kill_the_app(make_app):
+    """Tried: a card removed/inserted/service event reaching the app while the main screen
+    holds no title or status line (what happens during composition and at exit, when the
+    widgets are pruned before the screen). CI once died here with NoMatches; the events
+    must be absorbed and the app keep running."""
+    from ins_tui.card.events import CardRemoved, ServiceDown, ServiceUp
+    from ins_tui.tui.messages import CardEventArrived
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main_screen()
+        await wait_until(pilot, lambda: bool(main.query("#top-line")), what="main screen")
+        await main.query_one("#top-line").remove()
+        await main.query_one("#status-line").remove()
+        for event in (ServiceDown(), ServiceUp(), CardRemoved("Lecteur 0")):
+            app.post_message(CardEventArrived(event))
+        await pilot.pause(0.1)
+        assert app.is_running
+        assert app.reader_state == "lecteur : pas de carte"
+        assert app._exception is None

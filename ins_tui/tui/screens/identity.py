@@ -103,7 +103,7 @@ class IdentityScreen(DeskScreen):
         self.query_one("#identity-next", Static).update(text)
 
     def say(self, text: str) -> None:
-        self.query_one("#status-line", Static).update(text)
+        self.set_line("status-line", text)
 
     def reload(self) -> None:
         """Re-read the patient (cheap, one row) and redraw the identity block."""

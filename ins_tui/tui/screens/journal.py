@@ -102,7 +102,7 @@ class JournalScreen(DeskScreen):
         message.stop()
         self.entries = message.rows
         self.groups = group_by_action(self.entries)
-        self.query_one("#top-line", Static).update(self._title())
+        self.set_line("top-line", self._title())
         self._fill_table()
         count = len(self.groups)
         self.say(f"{count} action(s). ↑↓ : parcourir · Entrée : détailler · x : échange INSi "
@@ -141,7 +141,7 @@ class JournalScreen(DeskScreen):
             table.move_cursor(row=self.lines.index(cursor))
 
     def say(self, text: str) -> None:
-        self.query_one("#status-line", Static).update(text)
+        self.set_line("status-line", text)
 
     def selected_line(self) -> tuple[int, int | None] | None:
         if not self.lines:

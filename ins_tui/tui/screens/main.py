@@ -134,9 +134,9 @@ class MainScreen(DeskScreen):
         ]
         self.query_one(WaitingList).show_rows(shown)
         self._show_detail()
-        line = self.query_one("#status-line", Static)
-        if str(line.render()).startswith("Ouverture"):
-            line.update("")
+        for line in self.query("#status-line").results(Static):
+            if str(line.render()).startswith("Ouverture"):
+                line.update("")
 
     @on(WaitingList.RowHighlighted)
     def _row_highlighted(self) -> None:
@@ -167,10 +167,10 @@ class MainScreen(DeskScreen):
         return self._rows.get(row.visit_id) if row else None
 
     def say(self, text: str) -> None:
-        self.query_one("#status-line", Static).update(text)
+        self.set_line("status-line", text)
 
     def refresh_title(self) -> None:
-        self.query_one("#top-line", Static).update(self._title())
+        self.set_line("top-line", self._title())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Nothing to act on until the database is open (a few hundred ms at start)."""

@@ -153,7 +153,7 @@ class PatientForm(DeskScreen):
         return check
 
     def say(self, text: str) -> None:
-        self.query_one("#status-line", Static).update(text)
+        self.set_line("status-line", text)
 
     def action_cancel(self) -> None:
         self.app.pop_screen()

@@ -114,7 +114,7 @@ class SearchScreen(DeskScreen):
             "Aucun patient trouvé : F2 pour le créer." if message.query.strip() and not count
             else f"{count} patient(s)." if count else ""
         )
-        self.query_one("#status-line", Static).update(text)
+        self.set_line("status-line", text)
 
     def action_cursor(self, delta: int) -> None:
         table = self.query_one(DataTable)
@@ -132,8 +132,9 @@ class SearchScreen(DeskScreen):
     def _chosen(self) -> None:
         record = self.selected()
         if record is None:
-            self.query_one("#status-line", Static).update(
-                "Aucun patient à choisir : tapez un nom, ou F2 pour créer le patient."
+            self.set_line(
+                "status-line",
+                "Aucun patient à choisir : tapez un nom, ou F2 pour créer le patient.",
             )
             return
         self.app.pop_screen()
