@@ -269,7 +269,8 @@ def outcome_to_dict(outcome: InsiOutcome) -> dict:
             ErrorKind.CONFIGURATION, ErrorKind.CERTIFICATE)
         doc.update(outcome="invalid" if invalid else "error",
                    exit_code=EXIT_INVALID if invalid or local else EXIT_SERVICE,
-                   message=outcome.message_fr, error_kind=str(outcome.kind),
+                   message=outcome.message_fr + (RUN_AGAIN if outcome.retryable else ""),
+                   error_kind=str(outcome.kind),
                    problems=[_problem_dict(p) for p in outcome.problems])
         if outcome.fault:
             f = outcome.fault
@@ -289,6 +290,10 @@ def outcome_to_dict(outcome: InsiOutcome) -> dict:
         for a in outcome.attempts
     ]
     return doc
+
+
+# The app queues a failed search itself; from the command line the operator is the queue.
+RUN_AGAIN = " Relancez la commande dans quelques minutes."
 
 
 def _print_json(doc: dict) -> None:

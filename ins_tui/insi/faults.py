@@ -3,7 +3,9 @@
 The live service writes codes in either case (`desir_550`, `DESIR_560`) and
 puts severities outside its own enumeration, so the mapping compares codes
 case-insensitively and never trusts `severite`. Messages tell a secretary what
-happened and what to do; the technical detail goes to the journal, not here.
+happened and what to do; the technical detail goes to the journal, not here. What
+happens next depends on the caller (the desk queues and says when it retries, the CLI
+says to run again), so these texts stop at what happened.
 """
 
 from __future__ import annotations
@@ -18,14 +20,12 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.RIGHTS: "Droits insuffisants pour le téléservice INSi : le certificat de la "
     "structure n'est pas accepté (son nom doit être INSI-AUTO ou INSI-MANU).",
     ErrorKind.UNAVAILABLE: "Le téléservice INSi est momentanément indisponible ou en erreur "
-    "technique : la recherche sera refaite plus tard.",
+    "technique.",
     ErrorKind.REJECTED: "Le téléservice INSi a refusé la requête : signalez-le à l'éditeur.",
     ErrorKind.TLS: "Connexion sécurisée au téléservice INSi impossible (certificat du "
     "serveur non reconnu ou certificat de la structure refusé).",
-    ErrorKind.TIMEOUT: "Le téléservice INSi n'a pas répondu à temps : la recherche sera "
-    "refaite plus tard.",
-    ErrorKind.NETWORK: "Le téléservice INSi est injoignable (réseau) : la recherche sera "
-    "refaite plus tard.",
+    ErrorKind.TIMEOUT: "Le téléservice INSi n'a pas répondu à temps.",
+    ErrorKind.NETWORK: "Le téléservice INSi est injoignable (réseau).",
     ErrorKind.MALFORMED: "Réponse du téléservice INSi illisible ou suspecte : elle a été "
     "ignorée et rien n'a été enregistré.",
     ErrorKind.CONFIGURATION: "Le téléservice INSi n'est pas configuré (adresse https://… "

@@ -188,6 +188,7 @@ def test_fault_then_successful_retry_surviving_a_new_desk(desk, simulator, db_pa
     result = desk.retrieve_ins(pid, Channel.INSI)
     assert result.kind is InsiResultKind.QUEUED, result.message_fr
     assert "relancée automatiquement" in result.message_fr
+    assert "Relancez" not in result.message_fr  # the CLI's advice, not the desk's
     assert desk.pending_retries() == 1
     # The desk keeps working meanwhile.
     assert desk.add_arrival(pid, "Dr Martin")

@@ -168,6 +168,10 @@ def test_transport_error_exit_3_in_french_only(target) -> None:
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False,
     )
     assert result.returncode == 3 and "injoignable" in result.stderr
+    # The command line queues nothing: it tells the operator to run it again, and never
+    # promises the automatic retry only the app performs.
+    assert "Relancez la commande" in result.stderr
+    assert "automatiquement" not in result.stderr and "refaite" not in result.stderr
     assert "rechercherInsAvecTraitsIdentite" not in result.stderr, result.stderr
     assert "Errno" not in result.stderr
 
