@@ -30,6 +30,7 @@ from ins_tui.tui.messages import (
     CardRead,
     InsiFinished,
     StatusNote,
+    unless_closing,
 )
 from ins_tui.tui.themes import THEMES, pick_theme
 
@@ -181,6 +182,7 @@ class InsTuiApp(App[int]):
         self.post_message(BackendReady(backend))
 
     @on(BackendReady)
+    @unless_closing
     def _backend_ready(self, message: BackendReady) -> None:
         backend = message.backend
         self._backend = backend
@@ -259,6 +261,7 @@ class InsTuiApp(App[int]):
         self.post_message(CardEventArrived(event))
 
     @on(CardEventArrived)
+    @unless_closing
     def _card_event(self, message: CardEventArrived) -> None:
         from ins_tui.card.events import (
             CardInserted,
@@ -348,6 +351,7 @@ class InsTuiApp(App[int]):
             return
 
     @on(CardRead)
+    @unless_closing
     def _card_read(self, message: CardRead) -> None:
         if message.error_fr:
             self.say(message.error_fr)
@@ -385,6 +389,7 @@ class InsTuiApp(App[int]):
         self.post_message(ActionDone(match, choice="card"))
 
     @on(ActionDone)
+    @unless_closing
     def _app_action_done(self, message: ActionDone) -> None:
         if message.choice == "card":
             self._show_match(message.outcome)
@@ -431,6 +436,7 @@ class InsTuiApp(App[int]):
             self.post_message(InsiFinished(result, background=True))
 
     @on(InsiFinished)
+    @unless_closing
     def _background_result(self, message: InsiFinished) -> None:
         from ins_tui.tui.screens.identity import IdentityScreen
 
@@ -596,6 +602,7 @@ class InsTuiApp(App[int]):
             self.post_message(StatusNote("Aucune carte de test insérée."))
 
     @on(StatusNote)
+    @unless_closing
     def _app_note(self, message: StatusNote) -> None:
         self.say(message.text)
 

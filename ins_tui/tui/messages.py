@@ -6,10 +6,37 @@ handler on the UI thread applies it.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.message import Message
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def unless_closing(handler: Handler) -> Handler:
+    """Drop a thread's message that is dispatched once the app has begun to shut down.
+
+    A card event or a worker's result can be queued an instant before exit; Textual then
+    prunes the screens' widgets while the queues still drain, and a handler querying a
+    widget already gone raised NoMatches (CI caught it on a card removal at exit). At that
+    point there is nobody left to inform, and nothing to save: every write already
+    happened in the worker, before the message was posted.
+    """
+
+    @functools.wraps(handler)
+    def guarded(self: Any, message: Any) -> Any:
+        try:
+            running = self.app.is_running
+        except RuntimeError:  # Textual's "no active app": the app is already gone
+            running = False
+        if not running:
+            return None
+        return handler(self, message)
+
+    return guarded  # type: ignore[return-value]
 
 
 @dataclass

@@ -244,3 +244,22 @@ async def test_card_events_while_the_screen_lines_are_gone_do_not_kill_the_app(m
         assert app.is_running
         assert app.reader_state == "lecteur : pas de carte"
         assert app._exception is None
+
+
+async def test_thread_results_dispatched_after_exit_began_are_dropped(make_app, store):
+    """Tried: a worker's waiting-list result and a card read landing once the app has
+    begun to shut down (its widgets pruned). They are dropped without touching the gone
+    widgets, instead of raising NoMatches at exit."""
+    from ins_tui.tui.messages import CardRead, DayListLoaded
+
+    add_patient(store, ADRTROIS)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main_screen()
+        await wait_until(pilot, lambda: bool(main._rows), what="waiting list loaded")
+        rows_before = dict(main._rows)
+    assert not app.is_running
+    with app._context():  # as when the handlers run from the app's own loop at exit
+        main._apply_day(DayListLoaded(version=-1, rows=[]))
+        app._card_read(CardRead("Lecteur 0", [], "Carte illisible"))
+    assert main._rows == rows_before and main._version != -1

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
-from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote
+from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.comparison import ComparisonPanel
 from ins_tui.tui.widgets.footer import DeskFooter
@@ -175,6 +175,7 @@ class IdentityScreen(DeskScreen):
         self.post_message(InsiFinished(result))
 
     @on(InsiFinished)
+    @unless_closing
     def _insi_finished(self, message: InsiFinished) -> None:
         message.stop()
         self.show_result(message.result)
@@ -347,11 +348,13 @@ class IdentityScreen(DeskScreen):
             self.desk_app.choose_practitioner(self.record.id)
 
     @on(StatusNote)
+    @unless_closing
     def _note(self, message: StatusNote) -> None:
         message.stop()
         self.say(message.text)
 
     @on(ActionDone)
+    @unless_closing
     def _action_done(self, message: ActionDone) -> None:
         outcome = message.outcome
         self.reload()

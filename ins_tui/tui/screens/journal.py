@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 from ins_tui.store.journal import group_by_action
 from ins_tui.tui import format as fmt
 from ins_tui.tui import journal_view
-from ins_tui.tui.messages import DayListLoaded
+from ins_tui.tui.messages import DayListLoaded, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.footer import DeskFooter
 
@@ -98,6 +98,7 @@ class JournalScreen(DeskScreen):
         return self.names.get(entry.patient_id, f"n° {entry.patient_id}")
 
     @on(DayListLoaded)
+    @unless_closing
     def _show(self, message: DayListLoaded) -> None:
         message.stop()
         self.entries = message.rows

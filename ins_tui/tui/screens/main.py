@@ -17,7 +17,7 @@ from textual.containers import Container, Vertical
 from textual.widgets import Static
 
 from ins_tui.tui import format as fmt
-from ins_tui.tui.messages import DayListLoaded, StatusNote
+from ins_tui.tui.messages import DayListLoaded, StatusNote, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.detail import DetailPanel
 from ins_tui.tui.widgets.footer import DeskFooter
@@ -111,6 +111,7 @@ class MainScreen(DeskScreen):
         self.post_message(DayListLoaded(version, rows))
 
     @on(DayListLoaded)
+    @unless_closing
     def _apply_day(self, message: DayListLoaded) -> None:
         self._version = message.version
         today = self.desk_app.today()
@@ -241,6 +242,7 @@ class MainScreen(DeskScreen):
         self.post_message(StatusNote(note, refresh=True))
 
     @on(StatusNote)
+    @unless_closing
     def _status_note(self, message: StatusNote) -> None:
         self.say(message.text)
         if message.refresh:

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
-from ins_tui.tui.messages import ActionDone
+from ins_tui.tui.messages import ActionDone, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.footer import DeskFooter
 
@@ -209,6 +209,7 @@ class PatientForm(DeskScreen):
         self.app.push_screen(DuplicateModal(duplicates), answered)
 
     @on(ActionDone)
+    @unless_closing
     def _saved(self, message: ActionDone) -> None:
         message.stop()
         outcome = message.outcome
