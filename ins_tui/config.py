@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from datetime import tzinfo
 from pathlib import Path
 
 APP_NAME = "ins-tui"
@@ -72,6 +73,12 @@ class Config:
     insi_cpx_billing_id: str = ""  # identifiantFacturation (FINESS, SIRET or AM number)
     insi_cpx_activity_sector: str = ""  # secteurActivite, e.g. SA07
     insi_cpx_specialty_code: str = ""  # codeSpecialite (mandatory for physicians)
+    # IANA zone of the practice (e.g. Europe/Paris, Indian/Reunion); empty: the machine's.
+    timezone: str = ""
+
+    def zone(self) -> tzinfo | None:
+        """The practice's time zone, or None for the machine's own (checked at load)."""
+        return _zone(self.timezone) if self.timezone else None
 
     @property
     def production(self) -> bool:
@@ -106,6 +113,11 @@ def _coerce(name: str, value: object) -> object:
         if mode not in _INSI_MODES:
             raise ConfigError(f"Mode INSi « {value} » inconnu : « mtls » ou « cpx » attendu.")
         return mode
+    if name == "timezone":
+        text = str(value).strip()
+        if text:
+            _zone(text)
+        return text
     if name == "keymap":
         if isinstance(value, str):
             return _parse_keymap(value)
@@ -125,6 +137,18 @@ def _parse_keymap(text: str) -> dict[str, str]:
         if binding_id and key:
             keymap[binding_id] = key
     return keymap
+
+
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"Fuseau horaire « {name} » inconnu : un nom IANA est attendu (Europe/Paris, "
+            "Indian/Reunion, America/Cayenne…), ou rien pour celui de la machine."
+        ) from exc
 
 
 class ConfigError(ValueError):

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
 need=()
-pkgs=(pcscd libpcsclite-dev swig gcc make softhsm2 socat iproute2 util-linux tmux xmlsec1)
+pkgs=(pcscd libpcsclite-dev swig gcc make softhsm2 socat iproute2 util-linux tmux xmlsec1 tzdata)
 $PYTHON -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
 $PYTHON -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")) else 1)' || pkgs+=(python3-dev)
 for p in "${pkgs[@]}"; do

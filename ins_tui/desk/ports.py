@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ins_tui.domain.model import OID_TEST_NIR, Ins, InsIdentity, Sex, Traits
@@ -32,10 +32,20 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """Local wall-clock time, timezone-aware so journal timestamps are unambiguous."""
+    """Wall-clock time, timezone-aware so journal timestamps are unambiguous.
+
+    `zone` is the practice's own when the machine's differs: a server kept on UTC while
+    the desks work on Paris (or Réunion) time would otherwise show arrival times an hour
+    or more off and turn the waiting list over to the next day at the wrong midnight.
+    """
+
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        self._zone = zone
 
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        if self._zone is None:
+            return datetime.now().astimezone()
+        return datetime.now(self._zone)
 
 
 class FixedClock:

@@ -64,7 +64,7 @@ class TrainingEnvironment:
 
         closers: list = []
         try:
-            clock = SystemClock()
+            clock = SystemClock(config.zone())
             store = Store.open(config.training_db_path, clock=clock.now)
             closers.append(store.close)
             seed_training_data(store)
@@ -77,9 +77,8 @@ class TrainingEnvironment:
             cards = TrainingCards(prefer_pcscd=prefer_pcscd)
             closers.append(cards.close)
             apcv = TrainingApcv()
-            desk = Desk(store, insi, clock, actor or "", documents=config.documents,
-                        apcv=apcv,
-                        missing_birthplace_blocks=config.missing_birthplace_blocks_match)
+            desk = Desk.from_config(store, insi, config, clock=clock, actor=actor or "",
+                                    apcv=apcv)
             retry = RetryScheduler(desk)
             if start_retry_thread:
                 retry.start()

@@ -71,15 +71,17 @@ def _production_backend(config: Config, operator: str | None):
     def open_backend():
         from ins_tui.card.source import PcscCardSource
         from ins_tui.desk.desk import Desk
+        from ins_tui.desk.ports import SystemClock
         from ins_tui.desk.retry import RetryScheduler
         from ins_tui.insi.client import InsiClient
         from ins_tui.insi.settings import settings_from_config
         from ins_tui.store.store import Store
         from ins_tui.tui.app import Backend
 
-        store = Store.open(config.db_path)
+        clock = SystemClock(config.zone())
+        store = Store.open(config.db_path, clock=clock.now)
         client = InsiClient(settings_from_config(config, password=password))
-        desk = Desk(store, client, actor=operator or "", documents=config.documents)
+        desk = Desk.from_config(store, client, config, clock=clock, actor=operator or "")
 
         def close() -> None:
             client.close()
