@@ -131,8 +131,10 @@ class InsTuiApp(App[int]):
     def today(self) -> date:
         if self._today is not None:
             return self._today()
-        if self.desk is None:
-            return date.today()
+        if self.desk is None:  # the title's date while the database opens
+            from ins_tui.desk.ports import SystemClock
+
+            return SystemClock(self.config.zone()).now().date()
         return self.desk.clock.now().date()
 
     def banner(self) -> Iterator[Widget]:
