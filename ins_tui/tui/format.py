@@ -10,6 +10,7 @@ then needs them (their import would only delay the screen, docs/benchmarks.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 STATUS_SYMBOL = {"PROV": "○", "RECUP": "◐", "VALI": "◑", "QUAL": "●"}
@@ -82,3 +83,26 @@ def person_name(birth_name: str, first_name: str | None, used_name: str | None =
     if used_name and used_name != birth_name:
         return f"{used_name} {first} (né·e {birth_name})"
     return f"{birth_name} {first}".strip()
+
+
+# Room left for a place name on the identity screen's "Sexe · né·e le · lieu" line at 80
+# columns; longer names are cut with an ellipsis (the code beside it stays whole).
+PLACE_NAME_WIDTH = 30
+
+
+def place(code: str | None, name_of: Callable[[str], str | None] | None = None) -> str:
+    """A birthplace as a person reads it, name first then the COG code it stands for.
+
+    The code alone ("2B020") means nothing to the secretary checking it against an ID
+    card; the name alone would hide which of two homonymous communes is stored.
+    """
+    if not code:
+        return "—"
+    if code == "99999":
+        return "inconnu (99999)"
+    name = name_of(code) if name_of is not None else None
+    if not name:
+        return code
+    if len(name) > PLACE_NAME_WIDTH:
+        name = name[: PLACE_NAME_WIDTH - 1] + "…"
+    return f"{name} ({code})"

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
@@ -121,7 +122,7 @@ class IdentityScreen(DeskScreen):
                 f"{TRAIT_LABELS_FR['first_names']} : {traits.first_names or '—'}",
                 f"{TRAIT_LABELS_FR['sex']} : {getattr(traits.sex, 'value', None) or '—'} · "
                 f"né·e le {fmt.date_fr(traits.birth_date)} · "
-                f"{TRAIT_LABELS_FR['birthplace']} : {traits.birthplace or '—'}",
+                f"lieu : {fmt.place(traits.birthplace, self._place_names())}",
                 f"Identité : {fmt.status_text(rec.status)}"
                 + (f" · {', '.join(sorted(str(a) for a in rec.attributes))}"
                    if rec.attributes else "")
@@ -138,6 +139,28 @@ class IdentityScreen(DeskScreen):
             )
         else:
             who.update("Patient inconnu.")
+
+    def _place_names(self) -> Any:
+        """Place names when the COG tables are loaded; else load them in a worker (0.2 s on
+        a small CPU, not to be spent on the UI thread) and redraw when they are."""
+        from ins_tui.refdata import load_cog
+
+        if load_cog.cache_info().currsize:
+            return load_cog().name_of
+        self._load_places()
+        return None
+
+    @work(thread=True, exclusive=True, group="places", name="places", exit_on_error=False)
+    def _load_places(self) -> None:
+        from ins_tui.refdata import load_cog
+
+        load_cog()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if (event.worker.name == "places" and event.state is WorkerState.SUCCESS
+                and self.query("#identity-who")):
+            self._show_who()
 
     # -- INSi ----------------------------------------------------------------------------
     def start_search(self, *, birthplace: str | None = None,
