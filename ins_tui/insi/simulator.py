@@ -155,8 +155,14 @@ def evil_bytes(mode: str) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
-    timeout = 30
+    timeout = 30  # replaced per connection by the server's `idle_timeout`
     disable_nagle_algorithm = True  # headers and body are written separately
+
+    def setup(self) -> None:
+        # Like the real service's front end, a kept-alive connection left idle is closed by
+        # the server; clients must notice and send again on a new connection.
+        self.timeout = self.server.owner.idle_timeout
+        super().setup()
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence the per-request stderr lines (a front desk runs this in training mode)."""
@@ -248,6 +254,7 @@ class SimulatorServer:
         require_client_cert: bool = True,
         identities: IdentityTable | None = None,
         cpx_trusted_ca: Path | bytes | None = None,
+        idle_timeout: float = 30.0,
     ) -> None:
         """`require_client_cert=False` is the CPx mode: server-auth TLS only, and every
         request must carry an assertion PS signed by a card certificate issued by a CA of
@@ -263,6 +270,7 @@ class SimulatorServer:
         self.qualification = qualification
         self.require_client_cert = require_client_cert
         self.cpx_trusted_ca = cpx_trusted_ca
+        self.idle_timeout = idle_timeout  # seconds a kept-alive connection may stay idle
         self._cpx_trusted: tuple = ()
         self.evil: str | None = None
         self._random = random.Random(seed)

@@ -28,7 +28,20 @@ class TransportError(Exception):
         self.detail = detail
 
 
-_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+# How a kept-alive connection the server has closed while idle shows up on the next
+# request: a plain TCP reset or disconnect, or (over TLS) an EOF without close_notify or a
+# clean close_notify. Seen for real: the simulator's idle timeout gave `SSLEOFError`, which
+# used to be reported to the secretary as a certificate problem.
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+          ssl.SSLEOFError, ssl.SSLZeroReturnError)
+
+
+def _lost(exc: BaseException) -> TransportError:
+    """A stale-looking failure on a *new* connection is not staleness: a TLS end of stream
+    right after the handshake is how a server refuses a client certificate (TLS 1.3)."""
+    if isinstance(exc, ssl.SSLError):
+        return TransportError(ErrorKind.TLS, f"TLS: {exc}")
+    return TransportError(ErrorKind.NETWORK, f"connection lost: {exc}")
 
 
 class HttpsPoster:
@@ -92,12 +105,12 @@ class HttpsPoster:
             except _STALE as exc:
                 self.close_locked()
                 if not reused:
-                    raise TransportError(ErrorKind.NETWORK, f"connection lost: {exc}") from exc
+                    raise _lost(exc) from exc
             try:
                 return self._post_once(body, headers)
             except _STALE as exc:
                 self.close_locked()
-                raise TransportError(ErrorKind.NETWORK, f"connection lost: {exc}") from exc
+                raise _lost(exc) from exc
 
     def _post_once(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         if self._conn is None:

@@ -34,6 +34,7 @@ def _session_sim(sim_dir: Path):
 def sim(_session_sim: SimulatorServer) -> SimulatorServer:
     s = _session_sim
     s.latency, s.fault_rate, s.qualification, s.evil, s.variants = 0.0, 0.0, False, None, ()
+    s.idle_timeout = 30.0
     return s
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import time
 from dataclasses import replace
 
 import pytest
@@ -158,6 +159,22 @@ def test_keep_alive_connection_closed_by_server_is_reopened(sim) -> None:
         # As if the idle keep-alive connection had been dropped: the next write fails.
         c._poster._conn.sock.shutdown(socket.SHUT_RDWR)
         assert c.search_traits(ZOE).identity.ins.matricule == ZOE_MATRICULE
+
+
+def test_idle_connection_closed_by_the_server_is_reopened(sim) -> None:
+    """Tried: the server closes a kept-alive connection after 0.4 s idle (as the real front
+    end does after a while), and the desk searches again a second later. Before the fix
+    this came back as « connexion sécurisée impossible » (SSLEOFError taken for a TLS
+    refusal) — found by hand in training mode between two patients."""
+    sim.idle_timeout = 0.4
+    with InsiClient(sim.client_settings()) as c:
+        assert c.search_traits(ZOE).identity.ins.matricule == ZOE_MATRICULE
+        before = sim.request_count
+        time.sleep(1.0)
+        again = c.search_traits(ZOE)
+        assert not isinstance(again, InsiError), again.attempts
+        assert again.identity.ins.matricule == ZOE_MATRICULE
+        assert sim.request_count == before + 1  # one request served: nothing sent twice
 
 
 def test_settings_never_show_the_password(sim) -> None:
