@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from ins_tui.tui.screens.place_picker import PlacePicker, looks_like_a_name, name_hint
 from ins_tui.tui.widgets.banner import banner_of
 
 
@@ -21,6 +22,8 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="criteria.cancel"),
         Binding("ctrl+s,f10", "submit", "Rechercher", id="criteria.submit"),
+        Binding("f4", "pick_place", "Lieu par son nom", id="criteria.place",
+                tooltip="Chercher le lieu de naissance par son nom (commune ou pays)"),
         Binding("down", "app.focus_next", "Champ suivant", show=False, priority=True,
                 id="criteria.next"),
         Binding("up", "app.focus_previous", "Champ précédent", show=False, priority=True,
@@ -45,7 +48,8 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
                          markup=False)
             if self._why:
                 yield Static(self._why, id="c-why", markup=False)
-            yield Label("Lieu de naissance, code COG (5 caractères, pas le code postal) :")
+            yield Label("Lieu de naissance : nom (Entrée : liste) ou code COG (pas le code "
+                        "postal) :")
             yield Input(getattr(self._traits, "birthplace", "") or "", id="c-birthplace")
             yield Static("", id="c-birthplace-fb", classes="form-feedback", markup=False)
             yield Label("Tous les prénoms de naissance (pièce d'identité) :")
@@ -81,7 +85,10 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
             _feedback(names_fb, f"✓ {names.value}")
         place_fb = self.query_one("#c-birthplace-fb", Static)
         errors = [p for p in place_problems if p.severity == "error"]
-        if errors:
+        if looks_like_a_name(place_text):
+            ok = False
+            _feedback(place_fb, name_hint(place_text))
+        elif errors:
             ok = False
             _feedback(place_fb, _first_error(errors), error=True)
         else:
@@ -89,8 +96,22 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
         return place, (names.value if names else None), ok
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_submit()
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "c-birthplace" and looks_like_a_name(event.value):
+            self.action_pick_place()
+        else:
+            self.action_submit()
+
+    def action_pick_place(self) -> None:
+        place = self.query_one("#c-birthplace", Input)
+        text = place.value if looks_like_a_name(place.value) else ""
+
+        def picked(code: str | None) -> None:
+            place.focus()
+            if code:
+                place.value = code
+
+        self.app.push_screen(PlacePicker(text), picked)
 
     def action_submit(self) -> None:
         place, names, ok = self._check()

@@ -19,6 +19,7 @@ from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import ActionDone, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
+from ins_tui.tui.screens.place_picker import PlacePicker, looks_like_a_name, name_hint
 from ins_tui.tui.widgets.footer import DeskFooter
 
 # (field, label, placeholder): labels are the domain's one list (TRAIT_LABELS_FR), with
@@ -31,7 +32,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = tuple(
         ("first_name", "", "vide = le 1er de la liste"),
         ("sex", " (F/M)", "F ou M"),
         ("birth_date", "", "JJ/MM/AAAA"),
-        ("birthplace", " (COG)", "5 caractères, ex. 63220"),
+        ("birthplace", "", "nom (Entrée : liste) ou code COG"),
         ("used_name", "", "si différent"),
         ("used_first_name", "", "si différent"),
     )
@@ -44,6 +45,8 @@ class PatientForm(DeskScreen):
                 tooltip="Enregistrer le patient (Ctrl+S ou F10)"),
         Binding("escape", "cancel", "Annuler", id="form.cancel",
                 tooltip="Fermer sans enregistrer"),
+        Binding("f4", "pick_place", "Lieu par son nom", id="form.place",
+                tooltip="Chercher le lieu de naissance par son nom (commune ou pays)"),
         Binding("enter", "next_field", "Champ suivant (au dernier : enregistrer)", show=False,
                 priority=True, id="form.enter"),
         Binding("down", "app.focus_next", "Champ suivant (ou Tab)", show=False,
@@ -126,6 +129,12 @@ class PatientForm(DeskScreen):
                 continue
             problems = by_field.get(name, [])
             typed = self.query_one(f"#f-{name}", Input).value.strip()
+            if name == "birthplace" and looks_like_a_name(typed):
+                # A name, not a malformed code: say where Enter leads, not "mal formé".
+                feedback.display = True
+                feedback.update(name_hint(typed))
+                feedback.set_classes("form-feedback -warning")
+                continue
             errors = [p for p in problems if p.severity == "error"]
             if not typed and (not errors or not self._tried_save):
                 # An empty field is not an error while the secretary is still typing.
@@ -162,10 +171,36 @@ class PatientForm(DeskScreen):
         """Enter moves on like Tab (a binding, so fast typing keeps its order); on the
         last field it saves."""
         inputs = [f for f in self.query(Input) if not f.disabled]
+        place = self.query_one("#f-birthplace", Input)
+        if self.app.focused is place:
+            # The letters typed just before this Enter may still wait in the field's own
+            # queue (a binding runs ahead of them): look at its value only once they are
+            # in, by queueing the look behind them. Focus moves on now, so type-ahead
+            # keeps going to the next field.
+            place.call_later(self._place_entered)
         if inputs and self.app.focused is inputs[-1]:
             self.action_save()
         else:
             self.focus_next()
+
+    def _place_entered(self) -> None:
+        if looks_like_a_name(self.query_one("#f-birthplace", Input).value):
+            self.action_pick_place()
+
+    def action_pick_place(self) -> None:
+        place = self.query_one("#f-birthplace", Input)
+        if place.disabled:
+            self.say("Lieu de naissance verrouillé (venu de l'INSi).")
+            return
+        text = place.value if looks_like_a_name(place.value) else ""
+
+        def picked(code: str | None) -> None:
+            place.focus()
+            if code:
+                place.value = code
+                self.focus_next()
+
+        self.app.push_screen(PlacePicker(text), picked)
 
     def action_save(self) -> None:
         self._tried_save = True
