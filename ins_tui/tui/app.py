@@ -38,6 +38,8 @@ TRAINING_ONLY = {"insert_card", "remove_card", "apcv"}
 # A fresh card may not answer yet, or lose contact for an instant (see `_read_card`).
 CARD_GRACE_S = 1.0
 CARD_RETRY_S = 0.1
+# How often the app checks that its terminal is still there (see _watch_terminal).
+TERMINAL_CHECK_S = 2.0
 CARD_SILENT = ("La carte insérée ne répond pas : la retirer puis la réinsérer à fond "
                "(ou saisir l'identité à la main).")
 
@@ -164,6 +166,7 @@ class InsTuiApp(App[int]):
 
         self.push_screen(MainScreen())
         self._install_sighup()
+        self._watch_terminal()
         if self.desk is None and self._backend_factory is not None:
             # First frame now; the database and services open in a worker just after it
             # (started after the refresh so its imports do not compete with the paint).
@@ -220,6 +223,28 @@ class InsTuiApp(App[int]):
 
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+
+    def _watch_terminal(self) -> None:
+        """Exit when the terminal is gone even if no SIGHUP comes.
+
+        A hangup signals only the terminal's controlling process; started through a
+        wrapper that holds SIGHUP back (`make run` does, while it waits), the app never
+        hears of it, and Textual's input thread then spins on end-of-file: an orphan
+        burning a core of the desk PC until reboot (seen after killing the SSH or tmux
+        session). A hung-up terminal no longer answers as a terminal, which a timer can
+        see; the check is one system call and writes nothing.
+        """
+        import sys
+
+        stdin = sys.__stdin__
+        if self.is_headless or stdin is None:
+            return
+        try:
+            fd = stdin.fileno()
+        except (OSError, ValueError):
+            return
+        if os.isatty(fd):
+            self.set_interval(TERMINAL_CHECK_S, lambda: None if os.isatty(fd) else self.exit())
 
     def on_unmount(self) -> None:
         import asyncio

@@ -224,6 +224,68 @@ def test_sighup_exits_cleanly_and_idle_writes_nothing(tmp_path):
         os.close(app.fd)
 
 
+def test_terminal_gone_without_sighup_the_app_exits(tmp_path):
+    """Tried: the terminal closed (SSH or tmux session killed) while the app runs under a
+    wrapper that holds SIGHUP back, as `make run` does. Found by hand: such orphans stayed
+    alive, Textual's input thread spinning on end-of-file at 30 % of a core each. Now the
+    app sees its terminal is gone and exits within a few seconds, pcscd and all."""
+    import pty
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from _tui_support import CHILD, PYTHON, READY, demo_db
+    finally:
+        sys.path.pop(0)
+    db = demo_db(tmp_path)
+    pid_file = tmp_path / "app.pid"
+    wrapper = (
+        "import signal, subprocess, sys\n"
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})  # like make\n"
+        "unblock = lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})\n"
+        "app = subprocess.Popen(sys.argv[2:], preexec_fn=unblock)\n"
+        "open(sys.argv[1], 'w').write(str(app.pid))\n"
+        "sys.exit(app.wait())\n"
+    )
+    leader, fd = pty.fork()
+    if leader == 0:
+        os.environ.update({"TERM": "xterm-256color", "TEXTUAL_ANIMATIONS": "none"})
+        os.execv(PYTHON, [PYTHON, "-c", wrapper, str(pid_file),
+                          PYTHON, CHILD, "--child", "desk", str(db)])
+    app_pid = None
+    try:
+        seen, deadline = b"", time.monotonic() + 30
+        while READY not in seen and time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                seen += os.read(fd, 65536)
+        assert READY in seen, "the app never drew its first frame"
+        app_pid = int(pid_file.read_text())
+        os.close(fd)  # the terminal goes away; only the wrapper is signalled, and holds it
+        fd = None
+        deadline = time.monotonic() + 8.0
+        while Path(f"/proc/{app_pid}").exists() and _state(app_pid) != "Z":
+            if time.monotonic() > deadline:
+                raise AssertionError("the app outlived its terminal by 8 s")
+            time.sleep(0.1)
+        _, status = os.waitpid(leader, 0)
+        assert os.WIFEXITED(status), status  # the wrapper saw its child end, then ended
+    finally:
+        if fd is not None:
+            os.close(fd)
+        for pid in (app_pid, leader):
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 9)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(leader, os.WNOHANG)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 async def test_card_events_while_the_screen_lines_are_gone_do_not_kill_the_app(make_app):
     """Tried: a card removed/inserted/service event reaching the app while the main screen
     holds no title or status line (what happens during composition and at exit, when the
