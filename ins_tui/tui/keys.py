@@ -20,6 +20,7 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
     from ins_tui.tui.screens.journal import JournalScreen
     from ins_tui.tui.screens.main import MainScreen
     from ins_tui.tui.screens.patient_form import PatientForm
+    from ins_tui.tui.screens.place_picker import PlacePicker
     from ins_tui.tui.screens.search import SearchScreen
 
     everywhere = [
@@ -37,6 +38,9 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
         ("Patient déjà connu ? (à la création)",
          [*DuplicateModal.BINDINGS, _enter("Ouvrir la fiche existante surlignée")]),
         ("Recherche INS avec plus de critères", CriteriaModal.BINDINGS),
+        ("Lieu de naissance par son nom (depuis la fiche ou les critères)",
+         [*PlacePicker.BINDINGS, _enter("Choisir le lieu surligné (le premier depuis la "
+                                        "saisie)")]),
         ("Listes (bénéficiaires, cartes de test, ApCV, praticiens)",
          _with_digits(ChoiceList.BINDINGS, "Choisir l'élément n° 1 à 9",
                       extra=[_enter("Valider l'élément surligné (↑↓ pour se déplacer)")])),

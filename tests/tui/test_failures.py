@@ -168,7 +168,9 @@ def test_sigkill_mid_use_then_restart_loses_nothing(tmp_path, simulator):
         app.wait_ready()
         app.settle(quiet=0.5)
         app.press(b"i")  # search INS for the selected (only) visit: queued, no service
-        deadline = time.monotonic() + 10
+        # Generous: CI once took over 10 s here on a machine loaded by other processes;
+        # what is checked is that the request is queued, not how fast.
+        deadline = time.monotonic() + 40
         with Store.open(path) as watcher:
             while not watcher.pending_insi():
                 assert time.monotonic() < deadline, "request never queued"
