@@ -180,7 +180,12 @@ async def test_unlock_needs_confirmation(make_app, store):
                          what="INS dropped")
         record = store.get_patient(patient_id)
         assert record.status is Status.PROV and not record.locked
-        assert "déverrouill" in text_of(screen, "#identity-state").lower()
+        await wait_until(pilot, lambda: "déverrouill" in text_of(
+            screen, "#identity-state").lower(), what="unlock said")
+        # The comparison with the INS just dropped is no longer shown (it would read as
+        # the patient's INS), and the next step is a new search.
+        assert text_of(screen, "#comparison") == ""
+        assert "i : rechercher l'INS" in text_of(screen, "#identity-next")
 
 
 async def test_desk_error_in_a_worker_is_said_in_french_and_the_app_keeps_running(

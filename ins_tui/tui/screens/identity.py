@@ -25,6 +25,7 @@ from ins_tui.tui.widgets.comparison import ComparisonPanel
 from ins_tui.tui.widgets.footer import DeskFooter
 
 SEARCHING = "Recherche INS en cours (téléservice INSi)…"
+UNLOCK = "unlock"  # ActionDone.choice of the unlock action
 
 
 class IdentityScreen(DeskScreen):
@@ -356,7 +357,7 @@ class IdentityScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="identity-action", exit_on_error=False)
     def _unlock(self) -> None:
         outcome = self.desk_app.desk.unlock_insi_fields(self.record.id)
-        self.post_message(ActionDone(outcome))
+        self.post_message(ActionDone(outcome, choice=UNLOCK))
 
     def action_edit(self) -> None:
         if self.record is not None:
@@ -381,7 +382,15 @@ class IdentityScreen(DeskScreen):
     def _action_done(self, message: ActionDone) -> None:
         outcome = message.outcome
         self.reload()
-        if message.choice is not None and outcome.ok:
+        if message.choice == UNLOCK:
+            if outcome.ok:
+                # The INS compared there is gone from the record: an old comparison left
+                # on screen would read as the patient's INS.
+                self.result = None
+                self.query_one(ComparisonPanel).show(None)
+                self.set_next("i : rechercher l'INS   Échap : retour")
+            self.set_state(outcome.message_fr, "warn" if outcome.ok else "error")
+        elif message.choice is not None and outcome.ok:
             from ins_tui.desk.results import DiffChoice
 
             if message.choice is DiffChoice.ADOPT_INS:
