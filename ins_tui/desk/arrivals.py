@@ -23,6 +23,23 @@ def list_order(visit: Any) -> tuple[int, int, int]:
     return (STATE_RANK.get(visit.state, len(STATE_RANK)), visit.position, visit.id)
 
 
+ACTIVE_STATES = (VisitState.EN_ATTENTE, VisitState.EN_CONSULTATION)
+
+
+class AlreadyInList(DeskError):
+    """The patient already has a line in today's list that is not closed."""
+
+    def __init__(self, record: Any, visit: Any) -> None:
+        from ins_tui.desk.patients import patient_label
+
+        super().__init__(
+            f"{patient_label(record.traits)} est déjà dans la file du jour (arrivée à "
+            f"{visit.arrived_at[11:16]}, {VisitState(visit.state).label_fr}) : rien n'a "
+            "été ajouté."
+        )
+        self.visit_id = visit.id
+
+
 class ArrivalsMixin(DeskBase):
     def day_list(self, day: date | None = None) -> list[Any]:
         with self._lock:
@@ -35,9 +52,20 @@ class ArrivalsMixin(DeskBase):
             return self.store.data_version()
 
     def add_arrival(self, patient_id: int, practitioner: str) -> int:
+        """Refuses (`AlreadyInList`) a patient still waiting or in consultation today.
+
+        Two lines for one person would have the practitioner call them twice and split
+        what happens to them over two rows; one who left and came back is a new visit.
+        The check and the insert share one write transaction, so two desks adding the
+        same patient at the same instant still give one line.
+        """
         with self._lock:
-            self._record(patient_id)
-            return self.store.add_arrival(patient_id, practitioner, actor=self.actor)
+            rec = self._record(patient_id)
+            with self.store.action(self.actor, "Arrivée"):
+                for visit in self.store.visits_for_day(self.clock.now().date()):
+                    if visit.patient_id == patient_id and visit.state in ACTIVE_STATES:
+                        raise AlreadyInList(rec, visit)
+                return self.store.add_arrival(patient_id, practitioner, actor=self.actor)
 
     def move_arrival(self, visit_id: int, delta: int) -> None:
         """Move a visit `delta` places among the visits in its state (as listed)."""

@@ -426,10 +426,11 @@ class InsTuiApp(App[int]):
             if patient_id is not None:
                 self.open_patient(patient_id, intro=outcome.message_fr)
         elif message.choice == "arrival":
-            self.say(message.outcome)
+            text, visit_id = message.outcome
+            self.say(text)
             main = self.main_screen()
             if main is not None:
-                main.refresh_list()
+                main.refresh_list(select=visit_id)  # the new line, or the one already there
 
     def _show_match(self, match: Any) -> None:
         from ins_tui.tui.screens.identity import IdentityScreen
@@ -564,8 +565,16 @@ class InsTuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="arrival", exit_on_error=False)
     def _add_arrival(self, patient_id: int, practitioner: str) -> None:
-        self.desk.add_arrival(patient_id, practitioner)
-        self.post_message(ActionDone(f"Arrivée ajoutée ({practitioner}).", choice="arrival"))
+        from ins_tui.desk.arrivals import AlreadyInList
+
+        try:
+            visit_id = self.desk.add_arrival(patient_id, practitioner)
+        except AlreadyInList as refused:
+            self.post_message(ActionDone((refused.message_fr, refused.visit_id),
+                                         choice="arrival"))
+            return
+        self.post_message(ActionDone((f"Arrivée ajoutée ({practitioner}).", visit_id),
+                                     choice="arrival"))
 
     # -- global actions -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

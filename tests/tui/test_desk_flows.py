@@ -7,7 +7,7 @@ from typing import Any
 from ins_tui.desk.results import InsiResultKind
 from ins_tui.desk.retry import RetryScheduler
 from ins_tui.domain.model import Channel, Status
-from tests.tui.conftest import ADRTROIS, add_patient, wait_until
+from tests.tui.conftest import ADRTROIS, DE_VINCI, add_patient, wait_until
 from tests.tui.test_identity_flows import (
     identity_screen,
     search_during_outage,
@@ -128,6 +128,48 @@ async def test_search_then_arrival(make_app, store, clock):
         await wait_until(pilot, lambda: main.selected_visit() is not None, what="row shown")
 
 
+async def test_arrival_of_a_patient_already_waiting_points_at_the_line(make_app, store,
+                                                                        clock):
+    """Tried by hand in tmux: HOUILLES, already waiting, added again from « a » — a second
+    line appeared. Now refused in the status line, the cursor on the line already there;
+    and a real new arrival gets the cursor too."""
+    from ins_tui.tui.screens.choice_list import ChoiceList
+    from ins_tui.tui.screens.main import MainScreen
+    from ins_tui.tui.screens.search import SearchScreen
+    from tests.tui.conftest import HOUILLES
+
+    waiting = add_patient(store, ADRTROIS)
+    other = add_patient(store, HOUILLES)
+    newcomer = add_patient(store, DE_VINCI, arrival=None)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main_screen()
+        await wait_until(pilot, lambda: len(main._rows) == 2, what="two lines")
+        assert main.selected_visit().patient_id == waiting
+
+        async def arrive(name: str) -> None:
+            await pilot.press("a")
+            await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen), what="search")
+            search = app.screen
+            await type_text(pilot, name)
+            await wait_until(pilot, lambda: len(search.records) == 1, what="one result")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="who")
+            await pilot.press("1")
+            await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), what="list")
+
+        await arrive("houilles")
+        await wait_until(pilot, lambda: main.selected_visit().patient_id == other,
+                         what="cursor on the existing line")
+        assert "déjà dans la file du jour" in text_of(main, "#status-line")
+        assert len(store.visits_for_day(clock.now().date())) == 2
+        await arrive("de vinci")
+        await wait_until(pilot, lambda: main.selected_visit().patient_id == newcomer,
+                         what="cursor on the new line")
+        assert "Arrivée ajoutée" in text_of(main, "#status-line")
+        assert len(store.visits_for_day(clock.now().date())) == 3
+
+
 async def test_apcv_qualifies_without_insi_call(make_app, store, simulator):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -164,9 +206,11 @@ async def test_two_apps_on_one_database_see_each_others_arrivals(make_app, db_pa
         async with first.run_test(size=(80, 24)) as p1, second.run_test(size=(80, 24)) as p2:
             table1 = first.main_screen().query_one(WaitingList)
             table2 = second.main_screen().query_one(WaitingList)
-            pid = add_patient(other_store, ADRTROIS)  # arrival at desk 2
+            add_patient(other_store, ADRTROIS)  # arrival at desk 2
             await wait_until(p1, lambda: table1.row_count == 1, what="desk 1 sees it")
-            first.desk.add_arrival(pid, "Dr Bernard")  # arrival at desk 1
+            # Arrival at desk 1 (another patient: ADRTROIS is already waiting).
+            newcomer = add_patient(other_store, DE_VINCI, arrival=None)
+            first.desk.add_arrival(newcomer, "Dr Bernard")
             await wait_until(p2, lambda: table2.row_count == 2, what="desk 2 sees it")
             await wait_until(p1, lambda: table1.row_count == 2, what="desk 1 updated")
     finally:

@@ -56,6 +56,7 @@ class MainScreen(DeskScreen):
         super().__init__(id="main")
         self._version: int | None = None
         self._rows: dict[int, Any] = {}
+        self._select_after_load: int | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
@@ -95,9 +96,12 @@ class MainScreen(DeskScreen):
         if version != self._version:
             self.refresh_list()
 
-    def refresh_list(self, *, force: bool = False) -> None:
+    def refresh_list(self, *, force: bool = False, select: int | None = None) -> None:
+        """`select`: a visit to put the cursor on once the list is loaded."""
         if force:
             self._version = None
+        if select is not None:
+            self._select_after_load = select
         if self.desk_app.desk is None:
             self.say("Ouverture de la base de données…")
             return
@@ -133,7 +137,11 @@ class MainScreen(DeskScreen):
             )
             for visit in message.rows
         ]
-        self.query_one(WaitingList).show_rows(shown)
+        table = self.query_one(WaitingList)
+        table.show_rows(shown)
+        if self._select_after_load is not None:
+            table.select_visit(self._select_after_load)
+            self._select_after_load = None
         self._show_detail()
         for line in self.query("#status-line").results(Static):
             if str(line.render()).startswith("Ouverture"):

@@ -73,6 +73,13 @@ class WaitingList(DataTable):
         key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
         return self._shown.get(int(key)) if key is not None else None
 
+    def select_visit(self, visit_id: int) -> bool:
+        """Put the cursor on a visit's line, if shown."""
+        if visit_id not in self._shown:
+            return False
+        self.move_cursor(row=self.get_row_index(str(visit_id)))
+        return True
+
     def show_rows(self, rows: Sequence[ListRow]) -> int:
         """Apply the diff to the displayed rows; returns how many cells/rows changed."""
         rows = [
