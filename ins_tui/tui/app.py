@@ -38,6 +38,8 @@ TRAINING_ONLY = {"insert_card", "remove_card", "apcv"}
 # A fresh card may not answer yet, or lose contact for an instant (see `_read_card`).
 CARD_GRACE_S = 1.0
 CARD_RETRY_S = 0.1
+CARD_PULLED = ("Carte retirée avant la fin de la lecture : rien n'a été lu ni enregistré. "
+               "La réinsérer et la laisser jusqu'à l'affichage du patient.")
 # How often the app checks that its terminal is still there (see _watch_terminal).
 TERMINAL_CHECK_S = 2.0
 CARD_SILENT = ("La carte insérée ne répond pas : la retirer puis la réinsérer à fond "
@@ -121,6 +123,7 @@ class InsTuiApp(App[int]):
         if operator and desk is not None:
             desk.actor = operator
         self._cards_in: set[str] = set()  # readers holding a card (UI thread writes it)
+        self._reading: set[str] = set()  # readers whose card is being read (UI thread)
         # Set by ServiceDown, so the next ServiceUp says the service is back (not at start).
         self._card_service_lost = False
 
@@ -316,13 +319,16 @@ class InsTuiApp(App[int]):
             self._reader_state("lecteur : aucun" if not count else f"lecteur(s) : {count}")
         elif isinstance(event, CardInserted):
             self._cards_in.add(event.reader)
+            self._reading.add(event.reader)
             self._reader_state("lecteur : carte insérée")
             self.say("Carte Vitale insérée : lecture en cours…")
             self._read_card(event.reader)
         elif isinstance(event, CardRemoved):
             self._cards_in.discard(event.reader)
+            mid_read = event.reader in self._reading
+            self._reading.discard(event.reader)
             self._reader_state("lecteur : pas de carte")
-            self.say("Carte retirée.")
+            self.say(CARD_PULLED if mid_read else "Carte retirée.")
 
     def _reader_state(self, text: str) -> None:
         if text == self.reader_state:
@@ -380,6 +386,7 @@ class InsTuiApp(App[int]):
     @on(CardRead)
     @unless_closing
     def _card_read(self, message: CardRead) -> None:
+        self._reading.discard(message.reader)
         if message.error_fr:
             self.say(message.error_fr)
             return

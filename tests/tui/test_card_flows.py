@@ -121,7 +121,10 @@ async def test_card_pulled_out_during_the_read_says_removed_not_an_error(make_ap
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert card_errors(messages) == []
-        assert str(app.screen.query_one("#status-line", Static).render()) == "Carte retirée."
+        # Said as what happened (pulled out before the end), not as an unreadable card.
+        from ins_tui.tui.app import CARD_PULLED
+
+        assert str(app.screen.query_one("#status-line", Static).render()) == CARD_PULLED
         assert identity_screen(app) is None and len(app.screen_stack) == 2
         assert store.search("ADRTROIS") == []  # a card read alone writes nothing
 
@@ -138,3 +141,24 @@ async def test_card_that_never_answers_gets_one_french_error_after_the_grace(mak
 
         assert card_errors(messages) == [CARD_SILENT]
         assert identity_screen(app) is None
+
+
+async def test_card_removed_after_a_complete_read_is_just_removed(make_app, store):
+    """The other side of the mid-read message: a card taken out once read is no news."""
+    from ins_tui.tui.app import CARD_PULLED
+
+    add_patient(store, ADRTROIS)
+    source = InProcessCardSource()
+    app = make_app(card_source=source)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        source.insert(get_profile("adrtrois-toussaint"))
+        await wait_until(pilot, lambda: identity_screen(app) is not None
+                         and identity_screen(app).result is not None, what="INSi result")
+        thread = threading.Thread(target=source.remove)
+        thread.start()
+        thread.join(5)
+        await wait_until(pilot, lambda: "pas de carte" in app.reader_state, what="removal")
+        await pilot.pause()
+        said = text_of(identity_screen(app), "#status-line")
+        assert said == "Carte retirée." and said != CARD_PULLED
