@@ -190,10 +190,12 @@ class InsTuiApp(App[int]):
         self.post_message(BackendReady(backend))
 
     @on(BackendReady)
-    @unless_closing
     def _backend_ready(self, message: BackendReady) -> None:
         backend = message.backend
         self._backend = backend
+        if not self.is_running:  # quit while it was opening: close it, nobody will use it
+            self.close_backend()
+            return
         self.desk = backend.desk
         self.card_source = backend.card_source
         self.training_cards = backend.training_cards
@@ -207,6 +209,13 @@ class InsTuiApp(App[int]):
         if main is not None:
             main.refresh_title()
             main.refresh_list(force=True)
+
+    def close_backend(self) -> None:
+        """Close what `launch` opened (database, simulator, private pcscd, INSi client),
+        once; called after the app has stopped so no handler uses them any more."""
+        backend, self._backend = self._backend, None
+        if backend is not None and backend.close is not None:
+            backend.close()
 
     def _start_services(self) -> None:
         operators = tuple(self.config.operators)

@@ -44,7 +44,10 @@ def launch(
 
     app = InsTuiApp(backend=factory, config=config, training=training, operator=operator,
                     theme_name=theme)
-    app.run(mouse=False)
+    try:
+        app.run(mouse=False)
+    finally:
+        app.close_backend()
     if app.startup_error:
         raise LaunchError(app.startup_error)
     return app.return_code or 0

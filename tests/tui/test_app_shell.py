@@ -325,3 +325,25 @@ async def test_thread_results_dispatched_after_exit_began_are_dropped(make_app, 
         main._apply_day(DayListLoaded(version=-1, rows=[]))
         app._card_read(CardRead("Lecteur 0", [], "Carte illisible"))
     assert main._rows == rows_before and main._version != -1
+
+
+async def test_backend_closed_once_after_exit_and_when_ready_too_late(desk, config):
+    """What `launch` opened (database, simulator, private pcscd) is closed after the app
+    stops — and a backend that finishes opening after the secretary already quit is closed
+    at once instead of being dropped with its pcscd still running."""
+    from ins_tui.tui.app import Backend, InsTuiApp
+    from ins_tui.tui.messages import BackendReady
+
+    closed: list[str] = []
+    app = InsTuiApp(backend=lambda: Backend(desk, close=lambda: closed.append("first")),
+                    config=config, environ={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.desk is desk, what="backend ready")
+    assert closed == []  # the app does not close it behind launch's back
+    app.close_backend()
+    app.close_backend()
+    assert closed == ["first"]
+    late = Backend(desk, close=lambda: closed.append("late"))
+    with app._context():
+        app._backend_ready(BackendReady(late))
+    assert closed == ["first", "late"]
