@@ -27,12 +27,18 @@ class Place(NamedTuple):
     current: str = ""  # the code that holds it today, when not itself
 
 
-_KIND_FR = {
+# Every kind of place, in French (the place picker shows them all).
+KIND_FR = {
+    "arrondissement": "arrondissement",
     "deleguee": "commune déléguée",
     "associee": "commune associée",
     "ancien": "ancien code",
+    "pays": "pays",
     "territoire": "territoire",
 }
+# Kinds a display name says after the name: the others (a commune, an arrondissement, a
+# country) read plainly from the name itself.
+_SAID_KINDS = ("deleguee", "associee", "ancien", "territoire")
 
 
 def _fold(text: str) -> str:
@@ -93,8 +99,8 @@ class CogTables:
         place = self.place(code)
         if place is None:
             return None
-        if place.kind in _KIND_FR:
-            return f"{place.name} — {_KIND_FR[place.kind]}"
+        if place.kind in _SAID_KINDS:
+            return f"{place.name} — {KIND_FR[place.kind]}"
         return place.name
 
     def current_of(self, code: str) -> str | None:

@@ -23,14 +23,6 @@ from ins_tui.tui.widgets.banner import banner_of
 
 SHOWN = 50  # more than a screen: narrowing the name is quicker than scrolling
 
-KIND_WORD = {
-    "arrondissement": "arrondissement",
-    "deleguee": "commune déléguée",
-    "associee": "commune associée",
-    "ancien": "ancien code",
-    "pays": "pays",
-    "territoire": "territoire",
-}
 
 
 def looks_like_a_name(text: str) -> bool:
@@ -54,7 +46,9 @@ def place_label(place: Any) -> str:
     where = ""
     if not code.startswith("99"):
         where = f" ({code[:3] if code[:2] in ('97', '98') else code[:2]})"
-    kind = KIND_WORD.get(place.kind, "")
+    from ins_tui.refdata import KIND_FR
+
+    kind = KIND_FR.get(place.kind, "")
     return f"{place.name}{where}" + (f" · {kind}" if kind else "") + f" · {code}"
 
 
