@@ -195,3 +195,13 @@ async def test_fields_typed_in_one_burst_land_in_their_fields(make_app, store):
                                "birth_date", "birthplace")}
         assert values == {"birth_name": "martin", "first_names": "claire", "first_name": "",
                           "sex": "f", "birth_date": "03/04/1980", "birthplace": "2b020"}
+
+
+@pytest.mark.parametrize(("text", "is_name"), [
+    ("2B020", False), ("2a004", False), ("63113", False), ("", False), ("a", False),
+    ("saint", True), ("Paris", True), ("St", True), ("l'Haÿ", True),
+])
+def test_what_counts_as_a_name_in_the_birthplace_field(text, is_name):
+    from ins_tui.tui.screens.place_picker import looks_like_a_name
+
+    assert looks_like_a_name(text) is is_name

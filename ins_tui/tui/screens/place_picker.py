@@ -24,14 +24,10 @@ from ins_tui.tui.widgets.banner import banner_of
 SHOWN = 50  # more than a screen: narrowing the name is quicker than scrolling
 
 
-
 def looks_like_a_name(text: str) -> bool:
-    """Two letters or more that are not the 2A/2B of a Corsican code: a name to look up."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 2:
-        return False
-    compact = text.strip().upper()
-    return not (len(compact) == 5 and compact[:2] in ("2A", "2B") and compact[2:].isdigit())
+    """Two letters or more: a name to look up (a COG code holds at most one, the A or B of
+    a Corsican department)."""
+    return sum(c.isalpha() for c in text) >= 2
 
 
 def name_hint(text: str) -> str:
