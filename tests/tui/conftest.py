@@ -98,13 +98,27 @@ HOUILLES = Traits("HOUILLES", "PIERRE", Sex.M, "1993-01-27", None, "PIERRE")
 
 async def wait_until(pilot: Any, condition: Callable[[], bool], *, timeout: float = 10.0,
                      what: str = "condition") -> None:
-    """Let the app run (workers, card thread) until `condition` holds; fail after `timeout`."""
+    """Let the app run (workers, card thread) until `condition` holds and the screen in
+    front is composed; fail after `timeout`.
+
+    A screen is in `app.screen` as soon as it is pushed, before its widgets exist: a test
+    that waited for `isinstance(app.screen, X)` then queried a widget failed once on a
+    loaded machine (NoMatches on a ChoiceList's OptionList). Waiting for the front screen
+    to be mounted as well closes that gap for every caller.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not condition():
+    while not (condition() and _front_screen_mounted(pilot.app)):
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+def _front_screen_mounted(app: Any) -> bool:
+    try:
+        return bool(app.screen.is_mounted)
+    except Exception:  # no screen yet, or the app is stopping: nothing to wait for
+        return True
 
 
 async def open_journal(app: Any, pilot: Any, patient_id: int | None) -> Any:
