@@ -19,7 +19,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ins_tui.store.errors import DatabaseMissing, StoreBusy
@@ -100,10 +100,16 @@ def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Con
 
 
 def enable_wal(conn: sqlite3.Connection) -> None:
-    """WAL lets desks read the waiting list while another desk writes."""
+    """WAL lets desks read the waiting list while another desk writes.
+
+    The switch needs the file to itself and SQLite reports "locked" at once, without its
+    busy handler, while another desk is creating or migrating the same new file (desks
+    started together after a power cut): retried like BEGIN IMMEDIATE. Seen under load
+    in the four-desks test.
+    """
     # The switch creates the -wal/-shm files, hence the private umask.
     with private_umask():
-        conn.execute("PRAGMA journal_mode=WAL")
+        retry_while_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
     # NORMAL is durable across process crashes in WAL mode (only a power loss can drop
     # the last commits, never corrupt the file).
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -116,11 +122,19 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 def begin_immediate(conn: sqlite3.Connection, *, deadline_s: float = BUSY_TIMEOUT_S * 2) -> None:
     """BEGIN IMMEDIATE, retried with jitter until `deadline_s`; then a French StoreBusy."""
+    retry_while_busy(lambda: conn.execute("BEGIN IMMEDIATE"), deadline_s=deadline_s)
+
+
+def retry_while_busy(
+    statement: Callable[[], object], *, deadline_s: float = BUSY_TIMEOUT_S * 2
+) -> None:
+    """Run `statement` again, with jitter, while SQLite says busy/locked; French
+    StoreBusy after `deadline_s`. For the statements SQLite does not retry itself."""
     start = time.monotonic()
     delay = 0.005
     while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            statement()
             return
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
