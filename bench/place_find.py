@@ -9,7 +9,8 @@ long ones a few.
 from __future__ import annotations
 
 import statistics
-import time
+
+from _timing import median_us
 
 from ins_tui.refdata import _fold, load_cog
 
@@ -30,14 +31,6 @@ def _scan(table, text: str) -> list:
     return found
 
 
-def _median_us(fn) -> float:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e6
-
 
 def main() -> None:
     table = load_cog()
@@ -46,8 +39,8 @@ def main() -> None:
     ratios = []
     for prefix in PREFIXES:
         assert table.find(prefix, LIMIT) == _scan(table, prefix), prefix
-        fast = _median_us(lambda p=prefix: table.find(p, LIMIT))
-        slow = _median_us(lambda p=prefix: _scan(table, p))
+        fast = median_us(lambda p=prefix: table.find(p, LIMIT), ROUNDS)
+        slow = median_us(lambda p=prefix: _scan(table, p), ROUNDS)
         ratios.append(fast / slow)
         print(f"{prefix:<12} {fast:>10.1f} {slow:>10.1f} {fast / slow:>10.5f}")
     median = statistics.median(ratios)

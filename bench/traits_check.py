@@ -13,6 +13,8 @@ import statistics
 import time
 from datetime import date
 
+from _timing import median_us
+
 from ins_tui.domain.traits import TraitsInput, check_traits
 from ins_tui.paths import data_file
 from ins_tui.refdata import CogTables, load_cog
@@ -25,14 +27,6 @@ FORMS = [
 ]
 ROUNDS = 2000
 
-
-def _median_us(fn) -> float:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e6
 
 
 def main() -> None:
@@ -48,8 +42,8 @@ def main() -> None:
         for form in FORMS:
             check_traits(form, cog=cog, today=today)
 
-    base = _median_us(naive)
-    real = _median_us(rules)
+    base = median_us(naive, ROUNDS)
+    real = median_us(rules, ROUNDS)
     per_form = real / len(FORMS)
     print(
         f"check_traits: {per_form:.1f} µs/form; baseline strip+upper {base / len(FORMS):.2f} "
