@@ -40,10 +40,10 @@ CARD_GRACE_S = 1.0
 CARD_RETRY_S = 0.1
 CARD_PULLED = ("Carte retirée avant la fin de la lecture : rien n'a été lu ni enregistré. "
                "La réinsérer et la laisser jusqu'à l'affichage du patient.")
-# How often the app checks that its terminal is still there (see _watch_terminal).
-TERMINAL_CHECK_S = 2.0
 CARD_SILENT = ("La carte insérée ne répond pas : la retirer puis la réinsérer à fond "
                "(ou saisir l'identité à la main).")
+# How often the app checks that its terminal is still there (see _watch_terminal).
+TERMINAL_CHECK_S = 2.0
 
 
 @dataclass
