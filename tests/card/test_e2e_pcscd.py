@@ -22,6 +22,7 @@ from ins_tui.card.events import CardInserted, CardRemoved
 from ins_tui.card.profiles import get_profile
 from ins_tui.card.virtual import VirtualCard
 from ins_tui.card.vitale import read_card, read_first_vitale, read_from_reader
+from tests.card.output import rest_of_output
 
 pytestmark = pytest.mark.pcscd
 
@@ -175,7 +176,7 @@ def test_card_pulled_right_after_insertion_as_the_field_sees_it(pcscd) -> None:
             card = VirtualCard(get_profile("arrachee"), port=pcscd.port).start()
             assert card.closed.wait(5)  # it vanished after its two APDUs
             pcscd.wait_presence(0, False)
-        out, _ = process.communicate(timeout=20)
+        out = rest_of_output(process, timeout=20)
     finally:
         process.kill()
     assert out.count("Carte retirée pendant la lecture") == 2, out
@@ -189,7 +190,7 @@ def test_cli_insert_is_removed_on_ctrl_c(pcscd, events) -> None:
         events.wait(CardInserted, reader=pcscd.readers[0])
         process.send_signal(signal.SIGINT)
         events.wait(CardRemoved, reader=pcscd.readers[0])
-        out, _ = process.communicate(timeout=15)
+        out = rest_of_output(process, timeout=15)
     finally:
         process.kill()
     assert process.returncode == 0 and "Carte retirée." in out
@@ -202,7 +203,7 @@ def test_cli_watch_masks_names_and_bytes_unless_asked(pcscd) -> None:
         try:
             assert "Lecteurs" in process.stdout.readline() + process.stdout.readline()
             with VirtualCard(get_profile("date-lunaire"), port=pcscd.port):
-                out, _ = process.communicate(timeout=20)
+                out = rest_of_output(process, timeout=20)
         finally:
             process.kill()
         outputs[flags] = out

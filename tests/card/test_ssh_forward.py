@@ -18,6 +18,7 @@ import pytest
 from ins_tui.card.pcscd import SOCKET_PATH
 from ins_tui.card.profiles import get_profile
 from ins_tui.card.virtual import VirtualCard
+from tests.card.output import rest_of_output
 
 pytestmark = [
     pytest.mark.pcscd,
@@ -48,7 +49,7 @@ def test_card_read_through_a_forwarded_socket(pcscd, tmp_path: Path) -> None:
         try:
             assert "Service PC/SC disponible" in watch.stdout.readline()
             with VirtualCard(get_profile("tchitchi"), port=pcscd.port):
-                out, _ = watch.communicate(timeout=10)
+                out = rest_of_output(watch, timeout=10)
         finally:
             watch.kill()
     finally:
