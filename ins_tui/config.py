@@ -75,6 +75,10 @@ class Config:
     insi_cpx_specialty_code: str = ""  # codeSpecialite (mandatory for physicians)
     # IANA zone of the practice (e.g. Europe/Paris, Indian/Reunion); empty: the machine's.
     timezone: str = ""
+    # The installation key sealing the journal and patient rows (HMAC); None: the default
+    # place, `journal.key` in the configuration folder (store/journal_key.py). Env:
+    # INS_TUI_JOURNAL_KEY. Kept out of the database folder and out of its backups.
+    journal_key: Path | None = None
 
     def zone(self) -> tzinfo | None:
         """The practice's time zone, or None for the machine's own (checked at load)."""
@@ -89,7 +93,7 @@ class Config:
 
 _ENV_PREFIX = "INS_TUI_"
 _TUPLE_FIELDS = {"practitioners", "operators", "documents"}
-_PATH_FIELDS = {"db_path", "training_db_path", "training_dir"}
+_PATH_FIELDS = {"db_path", "training_db_path", "training_dir", "journal_key"}
 _FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval"}
 _BOOL_FIELDS = {"missing_birthplace_blocks_match"}
 _INSI_MODES = ("mtls", "cpx")

@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--db", required=True, type=Path, metavar="CHEMIN",
                        help="fichier SQLite à vérifier")
+    check.add_argument("--key", type=Path, metavar="FICHIER",
+                       help="clé du journal (par défaut : journal.key de la configuration)")
     check.add_argument("--json", action="store_true", help="sortie JSON")
     check.set_defaults(func=run_check)
 
@@ -31,7 +33,7 @@ def run_check(args: argparse.Namespace) -> int:
     """Print every check, not only the first failure: support fixes them in one visit."""
     from ins_tui.store.check import check_database
 
-    report = check_database(args.db)
+    report = check_database(args.db, key_path=getattr(args, "key", None))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -65,7 +65,8 @@ class TrainingEnvironment:
         closers: list = []
         try:
             clock = SystemClock(config.zone())
-            store = Store.open(config.training_db_path, clock=clock.now)
+            store = Store.open(config.training_db_path, clock=clock.now,
+                               key_path=config.journal_key)
             closers.append(store.close)
             seed_training_data(store)
             simulator, insi = start_simulator(config)

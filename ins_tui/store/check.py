@@ -2,9 +2,11 @@
 
 Why each check: `integrity_check` finds a damaged file, `foreign_key_check` orphans
 (a visit of a deleted patient), the journal chain an edited or truncated audit trail,
-and the identity invariants a state the status machine can never produce (a bug or a
-hand edit). The invariants themselves are the domain's (`IdentityState` refuses an
-inconsistent state); this module only asks it about every stored patient.
+the identity rules a row the store would never have committed (a bug, an older version or
+a hand edit), and the keyed seals an edit made with the file alone: the journal's rows and
+head, and each patient row against its seal and the journal row that explains it. The
+rules are the domain's (`domain.identity_check`, the very function the store runs before
+each commit); this module only asks it about every stored patient.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ins_tui.store import journal_key
 from ins_tui.store.connection import connect
 from ins_tui.store.errors import DatabaseMissing, UnreadableDatabase, reason_fr
-from ins_tui.store.journal import verify_chain
+from ins_tui.store.journal import verify_chain, verify_seals
 from ins_tui.store.migrations import LATEST, MIGRATIONS
-from ins_tui.store.records import attributes_from_text
 from ins_tui.store.search_key import stored_key
 
 MAX_DETAILS = 20
@@ -68,10 +70,21 @@ class CheckReport:
         }
 
 
-def check_database(path: str | Path) -> CheckReport:
-    """Every check on a read-only connection; a file that cannot be opened is one failure."""
+def check_database(
+    path: str | Path, *, key: bytes | None = None, key_path: Path | None = None
+) -> CheckReport:
+    """Every check on a read-only connection; a file that cannot be opened is one failure.
+
+    The journal key is `key`, else read from `key_path` or its default place (never
+    created here): without it the seals cannot be checked, which is itself a failure.
+    """
     path = Path(path)
     report = CheckReport(str(path))
+    if key is None:
+        try:
+            key = journal_key.read_key(key_path or journal_key.default_key_path())
+        except journal_key.JournalKeyError as exc:
+            report.add("clé du journal", False, str(exc))
     try:
         conn = connect(path, create=False, read_only=True)
     except DatabaseMissing as exc:
@@ -81,7 +94,7 @@ def check_database(path: str | Path) -> CheckReport:
         report.add("fichier", False, str(UnreadableDatabase(str(path), reason_fr(exc))))
         return report
     try:
-        _run_checks(conn, report)
+        _run_checks(conn, report, key)
     except sqlite3.DatabaseError as exc:
         report.add("fichier", False, f"Le fichier {path} n'est pas une base ins-tui lisible : "
                    f"{reason_fr(exc)}.")
@@ -90,7 +103,7 @@ def check_database(path: str | Path) -> CheckReport:
     return report
 
 
-def _run_checks(conn: sqlite3.Connection, report: CheckReport) -> None:
+def _run_checks(conn: sqlite3.Connection, report: CheckReport, key: bytes | None) -> None:
     conn.row_factory = sqlite3.Row
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     report.schema_version = version
@@ -112,8 +125,8 @@ def _run_checks(conn: sqlite3.Connection, report: CheckReport) -> None:
     )
     _integrity(conn, report)
     _foreign_keys(conn, report)
-    _journal(conn, report)
-    _identities(conn, report, version)
+    _journal(conn, report, version, key)
+    _identities(conn, report, version, key)
 
 
 def _integrity(conn: sqlite3.Connection, report: CheckReport) -> None:
@@ -130,7 +143,21 @@ def _foreign_keys(conn: sqlite3.Connection, report: CheckReport) -> None:
                f"{len(rows)} référence(s) orpheline(s).", details)
 
 
-def _journal(conn: sqlite3.Connection, report: CheckReport) -> None:
+def _seal_problem(row: sqlite3.Row, key: bytes | None, latest: int | None,
+                  last_journal: int, seal_of) -> str | None:
+    if row["seal"] is None or row["sealed_by"] is None:
+        return "fiche non scellée (écrite hors de l'application)."
+    if latest is not None and row["sealed_by"] < latest:
+        return "fiche revenue à un état antérieur à ce que dit le journal."
+    if row["sealed_by"] > last_journal:
+        return "fiche scellée par une ligne de journal absente."
+    if key is not None and not journal_key.same(row["seal"], seal_of(key, row, row["sealed_by"])):
+        return "fiche modifiée hors de l'application (le sceau ne correspond plus)."
+    return None
+
+
+def _journal(conn: sqlite3.Connection, report: CheckReport, version: int,
+             key: bytes | None) -> None:
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     missing = [t for t in _JOURNAL_TRIGGERS if t not in present]
     report.add(
@@ -141,55 +168,73 @@ def _journal(conn: sqlite3.Connection, report: CheckReport) -> None:
     )
     chain = verify_chain(conn)
     report.add("chaîne du journal", chain.ok, chain.message_fr)
+    if version >= 4:
+        seals = verify_seals(conn, key)
+        report.add("sceaux du journal", seals.ok, seals.message_fr, warning=bool(
+            seals.unverifiable))
 
 
-def _identities(conn: sqlite3.Connection, report: CheckReport, version: int) -> None:
-    from ins_tui.domain.matricule import check_matricule, is_valid_oid
-    from ins_tui.domain.model import Status
-    from ins_tui.domain.status import IdentityState
+def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
+                key: bytes | None) -> None:
+    """The store's own rule set (`seals.row_problems`) on every row, then the seals.
+
+    The rules are exactly those the store runs before each commit, so a row that is here
+    and breaks them was written around the application (or by an older version).
+    """
+    from datetime import date
+
+    from ins_tui.domain.identity_check import masked_summary
+    from ins_tui.store.seals import PATIENT_EVENT_PREFIX, patient_seal, row_problems
 
     problems: list[str] = []
-    count = 0
+    seal_problems: list[str] = []
+    count = bad = 0
     has_keys = version >= 2
+    sealed = version >= 4
+    today = date.today()
+    latest: dict[int, int] = {}
+    if sealed:
+        latest = dict(conn.execute(
+            "SELECT patient_id, max(id) FROM journal WHERE patient_id IS NOT NULL "
+            "AND substr(event, 1, ?) = ? GROUP BY patient_id",
+            (len(PATIENT_EVENT_PREFIX), PATIENT_EVENT_PREFIX)).fetchall())
+    last_journal = conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()[0]
     for row in conn.execute("SELECT * FROM patients ORDER BY id"):
         count += 1
         pid = row["id"]
-        try:
-            IdentityState(
-                status=Status(row["status"]),
-                attributes=attributes_from_text(row["attributes"]),
-                insi_retrieved=bool(row["insi_retrieved"]),
-                document_checked=bool(row["document_checked"]),
-                apcv=bool(row["apcv"]),
-            )
-        except ValueError as exc:
-            problems.append(f"patient n° {pid} : {exc}")
-        has_ins = bool(row["ins_number"])
-        if (row["insi_retrieved"] or row["apcv"]) and not has_ins:
-            problems.append(f"patient n° {pid} : statut {row['status']} sans INS enregistré.")
-        if has_ins:
-            if not is_valid_oid(row["ins_oid"]):
-                problems.append(f"patient n° {pid} : OID d'INS inconnu ({row['ins_oid']}).")
-            if bool(row["ins_key_ok"]) != check_matricule(row["ins_number"], row["ins_key"]):
-                problems.append(f"patient n° {pid} : indicateur de clé de l'INS incohérent.")
-            if row["ins_matricule"] != f"{row['ins_number']}{row['ins_key']}":
-                problems.append(f"patient n° {pid} : matricule INS incohérent.")
-        elif row["locked_fields"]:
-            problems.append(f"patient n° {pid} : traits verrouillés sans INS.")
-        if row["document_checked"] and not row["document_type"]:
-            problems.append(f"patient n° {pid} : pièce vérifiée sans type de pièce.")
+        found = [p for p in row_problems(row, today) if p.is_error]
+        reasons = masked_summary(found)
+        if found:
+            bad += 1
         if has_keys and (
             row["birth_name_key"] != stored_key(row["birth_name"])
             or row["used_name_key"] != stored_key(row["used_name"])
         ):
-            problems.append(f"patient n° {pid} : clé de recherche périmée.")
+            reasons.append("clé de recherche périmée")
+        if reasons:
+            problems.append(f"patient n° {pid} : " + " ; ".join(reasons) + ".")
+        if sealed:
+            reason = _seal_problem(row, key, latest.get(pid), last_journal, patient_seal)
+            if reason:
+                seal_problems.append(f"patient n° {pid} : {reason}")
     report.add(
         "identités",
         not problems,
-        f"{count} identité(s) cohérente(s)." if not problems else
-        f"{len(problems)} incohérence(s) d'identité sur {count} patient(s).",
+        f"{count} identité(s) conforme(s) aux règles." if not problems else
+        f"{len(problems)} anomalie(s) sur {count} patient(s) ({bad} identité(s) hors règles).",
         problems,
     )
+    if sealed:
+        report.add(
+            "fiches scellées",
+            not seal_problems and (key is not None or count == 0),
+            (f"{count} fiche(s) conforme(s) à leur sceau et au journal." if key is not None
+             else "Clé du journal introuvable : sceaux des fiches non vérifiés.")
+            if not seal_problems else
+            f"{len(seal_problems)} fiche(s) modifiée(s) hors de l'application ou non "
+            "expliquée(s) par le journal.",
+            seal_problems,
+        )
     # Two records holding one INS are a duplicate to merge (identity vigilance), not a
     # broken file: reported as a warning, the file stays valid.
     duplicates = conn.execute(

@@ -60,6 +60,11 @@ class StoreCore:
         self._current: Action | None = None
         self._owner: int | None = None  # thread running the current action
         self._own_commits = 0
+        self._key: bytes | None = None  # set by `Store.open` once bound to the file
+        # Patients written by the current action -> the journal row that explains them;
+        # checked against the identity rules and sealed just before COMMIT.
+        self._touched: dict[int, int] = {}
+        self._touched_ranges: list[tuple[int, int]] = []
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -89,6 +94,7 @@ class StoreCore:
             self._owner = threading.get_ident()
             try:
                 yield self._current
+                self._before_commit()
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -100,6 +106,11 @@ class StoreCore:
             finally:
                 self._current = None
                 self._owner = None
+                self._touched = {}
+                self._touched_ranges = []
+
+    def _before_commit(self) -> None:
+        """Last word before COMMIT (the patients mixin checks and seals what it wrote)."""
 
     def _my_action(self) -> Action | None:
         """The open action if this thread runs it; another thread's action is not ours."""
@@ -146,12 +157,20 @@ class StoreCore:
         entry = journal_mod.Entry(event, patient_id, before, after, insi_request, insi_response)
         return journal_mod.append_row(
             self.conn, at=self.now_iso(), actor=act.actor, action=act.what, entry=entry,
-            action_id=act.id,
+            action_id=act.id, key=self._key,
         )
 
     def verify_chain(self) -> journal_mod.ChainReport:
+        """The unkeyed chain and, once keyed, every seal: both must hold."""
         with self._lock:
-            return journal_mod.verify_chain(self.conn)
+            chain = journal_mod.verify_chain(self.conn)
+            if not chain.ok or self._key is None:
+                return chain
+            seals = journal_mod.verify_seals(self.conn, self._key)
+            if seals.ok:
+                return chain
+            return journal_mod.ChainReport(False, chain.rows, seals.first_bad_id,
+                                           seals.message_fr)
 
     def _read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -320,11 +320,13 @@ def _generate(
         for _name, sql in indexes:
             conn.execute(sql)
         visits = _visits(store, rng, first_id, next_id - 1, visits_today)
-        store.append(
+        journal_id = store.append(
             "demo.generate",
             after={"patients": patients, "visits": visits, "seed": seed,
                    "first_id": first_id, "last_id": next_id - 1},
         )
+        # Checked against the identity rules and sealed at commit, like any other write.
+        store.mark_written(first_id, next_id - 1, journal_id)
     return DemoSummary(patients, visits, seed, statuses)
 
 

@@ -115,3 +115,32 @@ class FieldsLocked(StoreError):
 
 class InvalidValue(StoreError):
     """A value outside what the schema accepts (state, channel…)."""
+
+
+class InvalidIdentity(StoreError):
+    """The identity the action would leave breaks a rule: the whole action was rolled back.
+
+    `problems` are the domain's (values included, for the screen that typed them); the
+    message names the fields and rules only, as it may reach a log.
+    """
+
+    def __init__(self, patient_id: int | None, rules: list[str], problems: list) -> None:
+        self.patient_id = patient_id
+        self.rules = rules
+        self.problems = problems
+        who = f"patient n° {patient_id}" if patient_id else "nouveau patient"
+        super().__init__(
+            f"Identité refusée ({who}) : " + " ; ".join(rules)
+            + ". Rien n'a été enregistré."
+        )
+
+
+class JournalKeyMismatch(StoreError):
+    """The installation key is not the one that sealed this file (lost, or replaced)."""
+
+    def __init__(self, db: str, key_path: str) -> None:
+        super().__init__(
+            f"La clé du journal ({key_path}) n'est pas celle qui scelle la base {db} : la base "
+            "n'a pas été ouverte. Restaurez la clé sauvegardée avec la base ; si elle est "
+            "perdue, « ins-tui db rekey » en crée une nouvelle (journalisé)."
+        )

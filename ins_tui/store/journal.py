@@ -4,6 +4,13 @@ Why a hash chain on top of the triggers: the triggers stop this program (and any
 honest tool) from rewriting history, but someone with the file can drop them. The
 chain makes such an edit visible: `verify_chain` (and `ins-tui db check`) recomputes
 every hash and names the first row that no longer fits.
+
+Why a keyed seal on top of the chain (schema 4): the chain's hashes are unkeyed, so whoever
+can write the file can recompute them after an edit. Each row written since also carries
+`mac` = HMAC(installation key, id:hash); as the hash chains every earlier row, the mac of
+the last row vouches for the whole journal before it, rows written before the key
+included. The head (last id, hash) is sealed in the same way, so cutting rows off the end
+cannot be re-sealed either. `journal.rekey` rows mark where a lost key was replaced.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ins_tui.store import journal_key as keys
 from ins_tui.store.migrations import GENESIS_HASH
 
 JOURNAL_COLUMNS = (
@@ -55,6 +63,19 @@ def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+REKEY_EVENT = "journal.rekey"
+
+
+def row_mac(key: bytes, row_id: int, row_hash_: str) -> str:
+    return keys.seal(key, "journal-row", f"{row_id}:{row_hash_}")
+
+
+def head_value(key: bytes | None, row_id: int, row_hash_: str) -> str:
+    """`id:hash`, plus its seal when keyed (old files keep the unkeyed form)."""
+    plain = f"{row_id}:{row_hash_}"
+    return plain if key is None else f"{plain}:{keys.seal(key, 'journal-head', plain)}"
+
+
 def dumps(value: Any) -> str | None:
     if value is None:
         return None
@@ -81,8 +102,12 @@ def append_row(
     action: str,
     entry: Entry,
     action_id: int | None = None,
+    key: bytes | None = None,
 ) -> int:
-    """Append one row; must run inside the caller's write transaction (ids are chained)."""
+    """Append one row; must run inside the caller's write transaction (ids are chained).
+
+    With `key` (every file at schema 4 or later) the row and the head are sealed.
+    """
     last = conn.execute("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1").fetchone()
     prev_id, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     request, response = entry.insi_request, entry.insi_response
@@ -102,6 +127,8 @@ def append_row(
         row[ACTION_ID] = action_id
     row["prev_hash"] = prev_hash
     row["hash"] = row_hash(prev_hash, row)
+    if key is not None:
+        row["mac"] = row_mac(key, row["id"], row["hash"])
     names = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     conn.execute(f"INSERT INTO journal ({names}) VALUES ({marks})", tuple(row.values()))
@@ -109,7 +136,7 @@ def append_row(
     conn.execute(
         "INSERT INTO settings (key, value) VALUES ('journal_head', ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (f"{row['id']}:{row['hash']}",),
+        (head_value(key, row["id"], row["hash"]),),
     )
     return row["id"]
 
@@ -176,10 +203,68 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
         prev_hash = row["hash"]
         expected_id += 1
     head = conn.execute("SELECT value FROM settings WHERE key = 'journal_head'").fetchone()
-    if head is not None and head[0] != f"{expected_id - 1}:{prev_hash}":
+    if head is not None and head[0].split(":")[:2] != [str(expected_id - 1), prev_hash]:
         return ChainReport(
             False, count, expected_id,
             f"Journal altéré : des lignes manquent après la ligne n° {expected_id - 1}.",
         )
     plural = "s" if count > 1 else ""
     return ChainReport(True, count, None, f"Chaîne du journal intacte ({count} ligne{plural}).")
+
+
+@dataclass(frozen=True, slots=True)
+class SealReport:
+    ok: bool
+    message_fr: str
+    unverifiable: int = 0  # rows sealed with a key replaced since (`db rekey`)
+    first_bad_id: int | None = None
+
+
+def verify_seals(conn: sqlite3.Connection, key: bytes | None) -> SealReport:
+    """Check every row's keyed seal and the sealed head (files at schema 4 or later).
+
+    Rows before the first sealed one were written before the key existed: the chain runs
+    through them into the first sealed row, whose seal therefore vouches for them. Rows
+    before the last `journal.rekey` were sealed with a key declared lost: counted, not
+    verifiable, and said so.
+    """
+    stored_id = conn.execute(
+        "SELECT value FROM settings WHERE key = 'journal_key_id'").fetchone()
+    rows = conn.execute("SELECT id, hash, event, mac FROM journal ORDER BY id").fetchall()
+    if not rows:
+        return SealReport(True, "Journal vide : rien à sceller.")
+    if key is None:
+        return SealReport(False, "Clé du journal introuvable : les sceaux ne peuvent pas être "
+                          "vérifiés (restaurez le fichier journal.key sauvegardé).")
+    if stored_id is None or not keys.same(stored_id[0], keys.key_id(key)):
+        return SealReport(False, "La clé du journal n'est pas celle de cette base : sceaux "
+                          "non vérifiables (mauvais fichier journal.key ?).")
+    last_rekey = max((i for i, r in enumerate(rows) if r[2] == REKEY_EVENT), default=None)
+    start = last_rekey if last_rekey is not None else next(
+        (i for i, r in enumerate(rows) if r[3] is not None), len(rows))
+    if start == len(rows):
+        return SealReport(False, "Journal non scellé : aucune ligne ne porte de sceau.",
+                          first_bad_id=rows[-1][0])
+    for row_id, hash_, _event, mac in rows[start:]:
+        if mac is None:
+            return SealReport(False, f"Journal altéré : la ligne n° {row_id} n'est pas scellée.",
+                              first_bad_id=row_id)
+        if not keys.same(mac, row_mac(key, row_id, hash_)):
+            return SealReport(False, f"Journal altéré : le sceau de la ligne n° {row_id} ne "
+                              "correspond pas (ligne réécrite hors de l'application).",
+                              first_bad_id=row_id)
+    head = conn.execute("SELECT value FROM settings WHERE key = 'journal_head'").fetchone()
+    last_id, last_hash = rows[-1][0], rows[-1][1]
+    if head is None or not keys.same(head[0], head_value(key, last_id, last_hash)):
+        return SealReport(False, "Journal altéré : la fin du journal n'est pas celle scellée "
+                          "(lignes retirées ou ajoutées hors de l'application).",
+                          first_bad_id=last_id)
+    unverifiable = sum(1 for r in rows[:start] if r[3] is not None)
+    sealed = len(rows) - start
+    message = f"Sceaux du journal vérifiés ({sealed} ligne{'s' if sealed > 1 else ''})"
+    if unverifiable:
+        message += (f" ; {unverifiable} ligne(s) scellée(s) par une clé déclarée perdue : "
+                    f"couvertes par la chaîne depuis le changement de clé (ligne n° "
+                    f"{rows[start][0]}), une modification antérieure à ce changement ne "
+                    "peut plus être exclue")
+    return SealReport(True, message + ".", unverifiable)

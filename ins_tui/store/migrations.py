@@ -170,6 +170,15 @@ CREATE INDEX journal_action ON journal(action_id) WHERE action_id IS NOT NULL;
 CREATE INDEX insi_queue_pending ON insi_queue(patient_id) WHERE done_at IS NULL;
 """
 
+# Tamper evidence that survives a file edit: journal rows carry an HMAC under a key kept
+# outside the file, and each patient row the seal of its state and of the journal row that
+# explains it (see journal.py, patients.py). Rows of older files are sealed at first open.
+_M4_SEALS = """
+ALTER TABLE journal ADD COLUMN mac TEXT;
+ALTER TABLE patients ADD COLUMN seal TEXT;
+ALTER TABLE patients ADD COLUMN sealed_by INTEGER;
+"""
+
 GENESIS_HASH = "0" * 64
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -177,6 +186,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _M1_TABLES.replace("{genesis}", GENESIS_HASH)),
     Migration(2, "clés et index de recherche", _M2_SEARCH),
     Migration(3, "journal groupé par action, file INSi par patient", _M3_ACTIONS),
+    Migration(4, "journal et fiches scellés par la clé de l'installation", _M4_SEALS),
 )
 
 LATEST = MIGRATIONS[-1].number

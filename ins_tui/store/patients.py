@@ -8,11 +8,12 @@ action, and traits INSi supplied are locked: they change only through `clear_ins
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from ins_tui.domain.model import TRAIT_LABELS_FR, Channel, InsIdentity, Status, Traits
 from ins_tui.store.core import StoreCore
-from ins_tui.store.errors import FieldsLocked, InvalidValue, PatientNotFound
+from ins_tui.store.errors import FieldsLocked, InvalidIdentity, InvalidValue, PatientNotFound
 from ins_tui.store.records import (
     INSI_FIELDS,
     PatientRecord,
@@ -25,7 +26,8 @@ from ins_tui.store.search_key import stored_key
 if TYPE_CHECKING:
     from ins_tui.domain.status import IdentityState
 
-_SNAPSHOT_EXCLUDED = {"birth_name_key", "used_name_key", "first_name_key", "created_at"}
+_SNAPSHOT_EXCLUDED = {"birth_name_key", "used_name_key", "first_name_key", "created_at",
+                      "seal", "sealed_by"}
 
 
 def trait_columns(traits: Traits) -> dict[str, Any]:
@@ -95,8 +97,8 @@ class PatientsMixin(StoreCore):
             }
             patient_id = int(self.db["patients"].insert(row).last_pk)
             self._event(patient_id, channel, {"action": "creation"}, act.actor)
-            self.append("patient.create", patient_id=patient_id,
-                        after=self._snapshot(patient_id))
+            self._touched[patient_id] = self.append(
+                "patient.create", patient_id=patient_id, after=self._snapshot(patient_id))
             return patient_id
 
     def _update(self, patient_id: int, event: str, values: dict[str, Any]) -> None:
@@ -106,7 +108,56 @@ class PatientsMixin(StoreCore):
         self.conn.execute(
             f"UPDATE patients SET {sets} WHERE id = ?", (*values.values(), patient_id)
         )
-        self.append(event, patient_id=patient_id, before=before, after=self._snapshot(patient_id))
+        self._touched[patient_id] = self.append(
+            event, patient_id=patient_id, before=before, after=self._snapshot(patient_id))
+
+    def mark_written(self, first_id: int, last_id: int, journal_id: int) -> None:
+        """Rows `first_id`..`last_id` were written in bulk in this action (demo data) and
+        are explained by journal row `journal_id`: checked and sealed at commit like others."""
+        self._touched_ranges.append((first_id, last_id, journal_id))
+
+    def _before_commit(self) -> None:
+        """Every patient this action wrote must pass the identity rules, then is sealed.
+
+        Checked here rather than per write because one action may go through states that
+        are only transient (the INS is imported, then the status follows); what must hold
+        is what the action leaves. A refusal raises inside the action: all of it is undone.
+        """
+        from ins_tui.domain.identity_check import masked_summary
+        from ins_tui.store.seals import patient_seal, row_problems
+
+        if not self._touched and not self._touched_ranges:
+            return
+        today = self.now().date()
+        batches: list[tuple[list[sqlite3.Row], int | None]] = []
+        for pid, journal_id in self._touched.items():
+            batches.append(
+                (self.conn.execute("SELECT * FROM patients WHERE id = ?", (pid,)).fetchall(),
+                 journal_id))
+        for first, last, journal_id in self._touched_ranges:
+            batches.append((self.conn.execute(
+                "SELECT * FROM patients WHERE id BETWEEN ? AND ?", (first, last)).fetchall(),
+                journal_id))
+        updates = []
+        for rows, journal_id in batches:
+            for row in rows:
+                problems = [p for p in row_problems(row, today) if p.is_error]
+                if problems:
+                    created = self._created_in_action(row["id"])
+                    raise InvalidIdentity(None if created else row["id"],
+                                          masked_summary(problems), problems)
+                if self._key is not None and journal_id is not None:
+                    updates.append((patient_seal(self._key, row, journal_id), journal_id,
+                                    row["id"]))
+        self.conn.executemany("UPDATE patients SET seal = ?, sealed_by = ? WHERE id = ?",
+                              updates)
+
+    def _created_in_action(self, patient_id: int) -> bool:
+        act = self._current
+        row = self.conn.execute(
+            "SELECT 1 FROM journal WHERE patient_id = ? AND event = 'patient.create' "
+            "AND action_id = ?", (patient_id, act.id if act else -1)).fetchone()
+        return row is not None
 
     def update_traits(self, patient_id: int, traits: Traits, *, actor: str | None = None) -> None:
         """Replace the local traits; refused (nothing written) if a locked field would change."""

@@ -82,7 +82,7 @@ def _production_backend(config: Config, operator: str | None):
         from ins_tui.tui.app import Backend
 
         clock = SystemClock(config.zone())
-        store = Store.open(config.db_path, clock=clock.now)
+        store = Store.open(config.db_path, clock=clock.now, key_path=config.journal_key)
         client = InsiClient(settings_from_config(config, password=password))
         desk = Desk.from_config(store, client, config, clock=clock, actor=operator or "")
 

@@ -19,7 +19,8 @@ from tests.store.helpers import traits
 def main() -> None:
     db, go, count, desk = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     store = Store.open(db)
-    pid = store.create_patient(traits(first_names=f"PAUL {desk}"), actor=desk)
+    pid = store.create_patient(traits(first_names="PAUL " + "".join(
+        chr(65 + int(c)) if c.isdigit() else c for c in desk.upper())), actor=desk)
     print("ready", flush=True)
     while not go.exists():
         time.sleep(0.005)

@@ -101,18 +101,21 @@ def test_schema_2_file_with_journal_migrates_and_stays_verifiable(
     _schema2_file(path)
     before = check_database(path)  # read-only: checks the old file as it is
     assert before.valid and before.schema_version == 2, before.to_json()
-    assert "1 migration(s)" in before.items[0].message_fr
+    assert "2 migration(s)" in before.items[0].message_fr
 
     with Store.open(path, clock=clock) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST == 4
         old = store.journal_for_patient(1)
         assert [r.action_id for r in old] == [None, None, None]
         assert store.verify_chain().ok
         # Old rows: grouped by the fallback (same actor, action text and second).
         assert [len(g) for g in group_by_action(old)] == [2, 1]
+        # The first keyed open sealed the old rows with one row of its own (n° 4).
+        assert store.conn.execute("SELECT event FROM journal WHERE id = 4").fetchone()[0] == (
+            "journal.keyed")
         store.add_arrival(1, "Dr Martin", actor="accueil1")
         new = store.journal_for_patient(1)[-1]
-        assert new.action_id == new.id == 4
+        assert new.action_id == new.id == 5
         with store.conn:  # the append-only triggers survived the migration
             try:
                 store.conn.execute("UPDATE journal SET action_id = 9 WHERE id = 1")
@@ -120,9 +123,9 @@ def test_schema_2_file_with_journal_migrates_and_stays_verifiable(
                 assert "ajout seul" in str(exc)
             else:
                 raise AssertionError("journal update accepted")
-        assert store.verify_chain().ok and store.verify_chain().rows == 4
+        assert store.verify_chain().ok and store.verify_chain().rows == 5
     after = check_database(path)
-    assert after.valid and after.schema_version == 3, after.to_json()
+    assert after.valid and after.schema_version == 4, after.to_json()
 
 
 def test_waiting_list_says_which_patient_waits_for_an_insi_retry(store: Store) -> None:

@@ -113,9 +113,10 @@ def test_invariant_breach_is_reported_by_check(store: Store, db_path) -> None:
                        "WHERE id = ?", (pid,))
     report = check_database(db_path)
     assert not report.valid
-    (item,) = [i for i in report.items if not i.ok]
-    assert item.name == "identités"
+    item, sealed = [i for i in report.items if not i.ok]
+    assert (item.name, sealed.name) == ("identités", "fiches scellées")
     assert f"patient n° {pid}" in item.details[0] and "douteuse et fictive" in item.details[0]
+    assert "modifiée hors de l'application" in sealed.details[0]
 
 
 def test_attributes_round_trip(store: Store) -> None:
