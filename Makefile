@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test test-loaded setup lint bench clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,10 @@ run: setup
 
 test: setup
 	bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+# The whole suite with every core busy, three times in a row (timing-dependent tests fail).
+test-loaded: setup
+	bash scripts/run-tests-loaded.sh $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check ins_tui tests bench
