@@ -27,6 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="clé du journal (par défaut : journal.key de la configuration)")
     check.add_argument("--json", action="store_true", help="sortie JSON")
     check.set_defaults(func=run_check)
+    rekey = actions.add_parser(
+        "rekey",
+        help="Sceller le journal avec une nouvelle clé après la perte de l'ancienne",
+    )
+    rekey.add_argument("--db", required=True, type=Path, metavar="CHEMIN",
+                       help="fichier SQLite dont la clé du journal est perdue")
+    rekey.add_argument("--raison", required=True, metavar="TEXTE",
+                       help="pourquoi la clé est remplacée (inscrit au journal)")
+    rekey.add_argument("--key", type=Path, metavar="FICHIER",
+                       help="fichier de la nouvelle clé (par défaut : journal.key)")
+    rekey.set_defaults(func=run_rekey)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -48,3 +59,47 @@ def run_check(args: argparse.Namespace) -> int:
                    else "Base NON valide : voir les échecs ci-dessus.")
         print(verdict, file=out)
     return EXIT_OK if report.valid else EXIT_INVALID
+
+
+def run_rekey(args: argparse.Namespace) -> int:
+    """A lost key must not lock the practice out of its file, nor be replaced silently:
+    the new key is used only when asked, with a reason, and that act is journaled."""
+    import sqlite3
+
+    from ins_tui.store import journal_key as keys
+    from ins_tui.store.connection import connect
+    from ins_tui.store.errors import StoreError
+    from ins_tui.store.store import Store
+
+    reason = args.raison.strip()
+    if len(reason) < 5:
+        print("Indiquez la raison du changement de clé (--raison), elle est inscrite au "
+              "journal.")
+        return EXIT_INVALID
+    key_file = args.key or keys.default_key_path()
+    try:
+        conn = connect(args.db, create=False, read_only=True)
+        row = conn.execute("SELECT value FROM settings WHERE key = 'journal_key_id'").fetchone()
+        conn.close()
+        current = keys.read_key(key_file)
+    except (StoreError, sqlite3.Error, OSError, keys.JournalKeyError) as exc:
+        print(f"Changement de clé impossible : {exc}")
+        return EXIT_INVALID
+    if current is not None and row is not None and keys.same(row[0], keys.key_id(current)):
+        print(f"La clé {key_file} est bien celle de la base : rien n'a changé.")
+        return EXIT_OK
+    if current is not None:
+        # A key that is there but not this file's is set aside, never overwritten: it may
+        # be the right key of another database.
+        aside = key_file.with_name(f"{key_file.name}.ecartee")
+        key_file.rename(aside)
+        print(f"Clé présente mise de côté (ce n'est pas celle de la base) : {aside}")
+    try:
+        with Store.open(args.db, create=False, key_path=key_file, rekey_reason=reason):
+            pass
+    except StoreError as exc:
+        print(exc)
+        return EXIT_INVALID
+    print(f"Nouvelle clé du journal : {key_file} — à sauvegarder à part de la base.")
+    print(f"Changement de clé inscrit au journal ; vérifiez : ins-tui db check --db {args.db}")
+    return EXIT_OK

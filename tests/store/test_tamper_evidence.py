@@ -263,3 +263,23 @@ def test_rekey_refused_on_a_broken_chain(store: Store, db_path: Path) -> None:
     default_key_path().unlink()
     with pytest.raises(StoreError, match="Restaurez une sauvegarde"):
         Store.open(db_path, rekey_reason="clé perdue")
+
+
+def test_db_rekey_command(store: Store, db_path: Path, capsys) -> None:
+    from ins_tui.store.journal_key import default_key_path
+
+    _qualified(store)
+    store.close()
+    assert main(["db", "rekey", "--db", str(db_path), "--raison", "essai"]) == 0
+    assert "rien n'a changé" in capsys.readouterr().out  # the key is the right one
+    key = default_key_path()
+    key.write_text("ab" * 32 + "\n")  # a wrong key put in its place
+    assert main(["db", "check", "--db", str(db_path)]) == 2
+    capsys.readouterr()
+    assert main(["db", "rekey", "--db", str(db_path), "--raison", "x"]) == 2  # no reason
+    assert "raison" in capsys.readouterr().out
+    assert main(["db", "rekey", "--db", str(db_path), "--raison", "clé perdue, poste neuf"]) == 0
+    out = capsys.readouterr().out
+    assert "mise de côté" in out and key.with_name("journal.key.ecartee").is_file()
+    assert main(["db", "check", "--db", str(db_path)]) == 0
+    assert "clé déclarée perdue" in capsys.readouterr().out
