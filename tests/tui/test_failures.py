@@ -106,6 +106,31 @@ async def test_database_on_a_read_only_file_system_refused_in_french_at_start(
     assert path.read_bytes() == before
 
 
+async def test_database_sealed_by_another_key_refused_in_french_at_start(
+        tmp_path, insi, clock, config):
+    """A swapped or lost journal key: the desk does not open the file (it would seal on with
+    a key nobody can verify) and says how to get out, naming `db rekey`."""
+    from ins_tui.tui.app import Backend, InsTuiApp
+
+    path = tmp_path / "accueil.sqlite"
+    with Store.open(path, clock=clock.now) as store:
+        add_patient(store, ADRTROIS)
+    before = path.read_bytes()
+    other_key = tmp_path / "autre.key"
+
+    def backend() -> Backend:
+        return Backend(Desk(Store.open(path, clock=clock.now, key_path=other_key), insi, clock,
+                            "secretaire"))
+
+    app = InsTuiApp(backend=backend, config=config, environ={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.startup_error is not None, what="refusal")
+    assert app.return_code == 2
+    assert "n'est pas celle qui scelle la base" in app.startup_error
+    assert "db rekey" in app.startup_error
+    assert path.read_bytes() == before
+
+
 async def test_simulator_stopped_mid_use_request_kept_then_retried(
         make_app, store, desk, clock, tmp_path):
     """The téléservice goes away after a first good answer: the next search is queued (in
