@@ -184,7 +184,7 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
     from datetime import date
 
     from ins_tui.domain.identity_check import masked_summary
-    from ins_tui.store.seals import PATIENT_EVENT_PREFIX, patient_seal, row_problems
+    from ins_tui.store.seals import PATIENT_EVENT_PREFIX, histories, patient_seal, row_problems
 
     problems: list[str] = []
     seal_problems: list[str] = []
@@ -199,6 +199,7 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
             "AND substr(event, 1, ?) = ? GROUP BY patient_id",
             (len(PATIENT_EVENT_PREFIX), PATIENT_EVENT_PREFIX)).fetchall())
     last_journal = conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()[0]
+    history = histories(conn) if sealed else {}
     for row in conn.execute("SELECT * FROM patients ORDER BY id"):
         count += 1
         pid = row["id"]
@@ -214,7 +215,8 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
         if reasons:
             problems.append(f"patient n° {pid} : " + " ; ".join(reasons) + ".")
         if sealed:
-            reason = _seal_problem(row, key, latest.get(pid), last_journal, patient_seal)
+            reason = _seal_problem(row, key, latest.get(pid), last_journal,
+                                   lambda k, r, by: patient_seal(k, r, by, history.get(r["id"])))
             if reason:
                 seal_problems.append(f"patient n° {pid} : {reason}")
     report.add(

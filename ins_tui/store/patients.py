@@ -124,31 +124,32 @@ class PatientsMixin(StoreCore):
         is what the action leaves. A refusal raises inside the action: all of it is undone.
         """
         from ins_tui.domain.identity_check import masked_summary
-        from ins_tui.store.seals import patient_seal, row_problems
+        from ins_tui.store.seals import histories, patient_seal, row_problems
 
         if not self._touched and not self._touched_ranges:
             return
         today = self.now().date()
-        batches: list[tuple[list[sqlite3.Row], int | None]] = []
+        batches: list[tuple[list[sqlite3.Row], int, dict[int, list[list[Any]]]]] = []
         for pid, journal_id in self._touched.items():
             batches.append(
                 (self.conn.execute("SELECT * FROM patients WHERE id = ?", (pid,)).fetchall(),
-                 journal_id))
+                 journal_id, histories(self.conn, pid, pid)))
         for first, last, journal_id in self._touched_ranges:
             batches.append((self.conn.execute(
                 "SELECT * FROM patients WHERE id BETWEEN ? AND ?", (first, last)).fetchall(),
-                journal_id))
+                journal_id, histories(self.conn, first, last)))
         updates = []
-        for rows, journal_id in batches:
+        for rows, journal_id, history in batches:
             for row in rows:
                 problems = [p for p in row_problems(row, today) if p.is_error]
                 if problems:
                     created = self._created_in_action(row["id"])
                     raise InvalidIdentity(None if created else row["id"],
                                           masked_summary(problems), problems)
-                if self._key is not None and journal_id is not None:
-                    updates.append((patient_seal(self._key, row, journal_id), journal_id,
-                                    row["id"]))
+                if self._key is not None:
+                    updates.append((patient_seal(self._key, row, journal_id,
+                                                 history.get(row["id"])),
+                                    journal_id, row["id"]))
         self.conn.executemany("UPDATE patients SET seal = ?, sealed_by = ? WHERE id = ?",
                               updates)
 

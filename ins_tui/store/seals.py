@@ -33,12 +33,34 @@ SEALED_COLUMNS: tuple[str, ...] = (
     "created_at", "updated_at", "birth_name_key", "used_name_key", "first_name_key",
 )
 
+# The INS history belongs to the identity (the former matricules INSi returned): sealed with
+# the row, so a matricule slipped into or out of it shows too.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "number", "key", "oid", "key_ok", "active", "date_start", "date_end", "received_at",
+)
+
 PATIENT_EVENT_PREFIX = "patient."
 
 
-def patient_seal(key: bytes, row: Mapping[str, Any], sealed_by: int) -> str:
+def histories(conn: sqlite3.Connection, first: int | None = None,
+              last: int | None = None) -> dict[int, list[list[Any]]]:
+    """INS history rows per patient (all patients, or ids `first`..`last`), in id order."""
+    sql = f"SELECT patient_id, {', '.join(HISTORY_COLUMNS)} FROM ins_history"
+    params: tuple[Any, ...] = ()
+    if first is not None:
+        sql += " WHERE patient_id BETWEEN ? AND ?"
+        params = (first, last if last is not None else first)
+    found: dict[int, list[list[Any]]] = {}
+    for pid, *values in conn.execute(sql + " ORDER BY patient_id, id", params):
+        found.setdefault(pid, []).append(values)
+    return found
+
+
+def patient_seal(key: bytes, row: Mapping[str, Any], sealed_by: int,
+                 history: list[list[Any]] | None = None) -> str:
     values = [row[c] for c in SEALED_COLUMNS]
-    text = json.dumps([sealed_by, values], ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps([sealed_by, values, history or []], ensure_ascii=False,
+                      separators=(",", ":"))
     return keys.seal(key, "patient", text)
 
 
@@ -82,8 +104,10 @@ def seal_all(conn: sqlite3.Connection, key: bytes, sealed_by: int,
     """Seal the rows matching `where` as explained by journal row `sealed_by` (no checks:
     used when a key starts sealing a file whose rows predate it)."""
     rows = conn.execute(f"SELECT * FROM patients WHERE {where}", tuple(params)).fetchall()
+    history = histories(conn)
     conn.executemany(
         "UPDATE patients SET seal = ?, sealed_by = ? WHERE id = ?",
-        [(patient_seal(key, r, sealed_by), sealed_by, r["id"]) for r in rows],
+        [(patient_seal(key, r, sealed_by, history.get(r["id"])), sealed_by, r["id"])
+         for r in rows],
     )
     return len(rows)

@@ -283,3 +283,21 @@ def test_db_rekey_command(store: Store, db_path: Path, capsys) -> None:
     assert "mise de côté" in out and key.with_name("journal.key.ecartee").is_file()
     assert main(["db", "check", "--db", str(db_path)]) == 0
     assert "clé déclarée perdue" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE ins_history SET number = '2090763220835' WHERE active = 0",
+    "DELETE FROM ins_history WHERE active = 0",
+    "INSERT INTO ins_history (patient_id, number, key, oid, key_ok, active, received_at) "
+    "VALUES (1, '2751263220749', '74', '1.2.250.1.213.1.4.8', 1, 0, 'x')",
+])
+def test_ins_history_is_sealed_with_its_patient(store: Store, db_path: Path, capsys,
+                                               sql: str) -> None:
+    pid = _qualified(store)
+    assert pid == 1
+    store.close()
+    raw = _raw(db_path)
+    raw.execute(sql)
+    raw.close()
+    code, doc = _db_check(db_path, capsys)
+    assert code == 2 and "fiches scellées" in _failed(doc), doc
