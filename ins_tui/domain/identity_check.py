@@ -63,8 +63,9 @@ _STRUCTURE = {"name.double_apostrophe", "name.double_hyphen", "name.double_space
               "name.first_name_end", "name.first_name_start", "name.leading", "name.no_letter",
               "name.space_apostrophe", "name.trailing_space", "name.triple_hyphen"}
 
-_LABELS_FR = {**TRAIT_LABELS_FR, "ins": "INS", "state": "Statut", "locked": "Verrous",
-              "document": "Pièce d'identité", "nir": "NIR de la carte"}
+_LABELS_FR = {**TRAIT_LABELS_FR, "ins": "INS", "ins_history": "Historique des INS",
+              "state": "Statut", "locked": "Verrous", "document": "Pièce d'identité",
+              "nir": "NIR de la carte"}
 
 _LOCKABLE = frozenset({"birth_name", "first_names", "first_name", "sex", "birth_date",
                        "birthplace"})
@@ -162,6 +163,7 @@ class StoredIdentity:
     locked: frozenset[str] = field(default_factory=frozenset)
     document_type: str | None = None
     nir: str | None = None
+    history: tuple[Ins, ...] = ()  # every matricule INSi returned for it, active one included
 
 
 def check_identity(identity: StoredIdentity, *, today: date | None = None) -> list[Problem]:
@@ -202,6 +204,9 @@ def check_identity(identity: StoredIdentity, *, today: date | None = None) -> li
             problems.append(error("ins", "ins.key_flag", "Indicateur de clé de l'INS incohérent."))
         if identity.ins_matricule != ins.matricule:
             problems.append(error("ins", "ins.matricule", "Matricule INS incohérent."))
+    for former in identity.history:
+        problems.extend(error("ins_history", p.code, p.message)
+                        for p in check_ins_form(former))
     if identity.locked - _LOCKABLE:
         problems.append(error("locked", "locked.unknown", "Verrou sur un champ inconnu."))
     # ApCV counts as the document (enrolment checked it): no document type to record.

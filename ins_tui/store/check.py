@@ -199,11 +199,11 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
             "AND substr(event, 1, ?) = ? GROUP BY patient_id",
             (len(PATIENT_EVENT_PREFIX), PATIENT_EVENT_PREFIX)).fetchall())
     last_journal = conn.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()[0]
-    history = histories(conn) if sealed else {}
+    history = histories(conn)
     for row in conn.execute("SELECT * FROM patients ORDER BY id"):
         count += 1
         pid = row["id"]
-        found = [p for p in row_problems(row, today) if p.is_error]
+        found = [p for p in row_problems(row, today, history.get(pid)) if p.is_error]
         reasons = masked_summary(found)
         if found:
             bad += 1

@@ -141,7 +141,8 @@ class PatientsMixin(StoreCore):
         updates = []
         for rows, journal_id, history in batches:
             for row in rows:
-                problems = [p for p in row_problems(row, today) if p.is_error]
+                problems = [p for p in row_problems(row, today, history.get(row["id"]))
+                            if p.is_error]
                 if problems:
                     created = self._created_in_action(row["id"])
                     raise InvalidIdentity(None if created else row["id"],

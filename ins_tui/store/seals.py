@@ -64,8 +64,12 @@ def patient_seal(key: bytes, row: Mapping[str, Any], sealed_by: int,
     return keys.seal(key, "patient", text)
 
 
-def identity_from_row(row: Mapping[str, Any]) -> StoredIdentity:
-    """The row as the domain sees it; tolerant of hand-written values so they can be judged."""
+def identity_from_row(row: Mapping[str, Any],
+                      history: list[list[Any]] | None = None) -> StoredIdentity:
+    """The row as the domain sees it; tolerant of hand-written values so they can be judged.
+
+    `history` is the patient's `histories()` entry (columns in HISTORY_COLUMNS order).
+    """
     sex = row["sex"]
     ins = None
     if row["ins_number"]:
@@ -92,11 +96,14 @@ def identity_from_row(row: Mapping[str, Any]) -> StoredIdentity:
         locked=frozenset((row["locked_fields"] or "").split()),
         document_type=row["document_type"],
         nir=row["nir"],
+        history=tuple(Ins(number=h[0] or "", key=h[1] or "", oid=h[2] or "",
+                          key_ok=bool(h[3])) for h in history or ()),
     )
 
 
-def row_problems(row: Mapping[str, Any], today: date) -> list[Problem]:
-    return check_identity(identity_from_row(row), today=today)
+def row_problems(row: Mapping[str, Any], today: date,
+                 history: list[list[Any]] | None = None) -> list[Problem]:
+    return check_identity(identity_from_row(row, history), today=today)
 
 
 def seal_all(conn: sqlite3.Connection, key: bytes, sealed_by: int,

@@ -213,3 +213,27 @@ def test_card_channel_round_trip_still_works(store: Store) -> None:
     pid = store.create_patient(traits(), channel=Channel.CARTE_VITALE, actor="accueil",
                                nir="109076322083489")
     assert store.get_patient(pid).nir == "109076322083489"
+
+
+def test_set_ins_refuses_a_foreign_oid_in_the_history(store: Store) -> None:
+    from ins_tui.domain.model import InsHistoryEntry
+
+    pid = store.create_patient(traits(), actor="accueil")
+    good = published_test_identity()
+    bad = dataclasses.replace(good, history=(
+        InsHistoryEntry(Ins("2090763220834", "39", "1.2.3.4.5")),))
+    error = _refused(store, lambda: store.set_ins(pid, bad, actor="accueil"))
+    assert "Historique des INS : OID" in str(error)
+
+
+def test_db_check_judges_the_ins_history(store: Store, db_path: Path, capsys) -> None:
+    pid = store.create_patient(traits(), actor="accueil")
+    store.set_ins(pid, published_test_identity(), actor="accueil")
+    store.close()
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.execute("UPDATE ins_history SET oid = '1.2.3.4.5' WHERE active = 0")
+    raw.close()
+    assert main(["db", "check", "--db", str(db_path), "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    item = next(c for c in doc["checks"] if c["name"] == "identités")
+    assert any("Historique des INS : OID" in d for d in item["details"]), item
