@@ -104,12 +104,23 @@ def main() -> int:
     measure(store.search, 1)  # warm the page cache for both
     indexed = measure(store.search, args.rounds)
     baseline = measure(lambda t: scan_search(store, t), 1)
+    nirs = [r[0] for r in store.conn.execute(
+        "SELECT coalesce(ins_number, substr(nir, 1, 13)) FROM patients "
+        "WHERE nir IS NOT NULL OR ins_number IS NOT NULL ORDER BY random() LIMIT 300")]
+    by_nir = []
+    for number in nirs:
+        start = time.perf_counter()
+        assert store.find_by_nir(number)
+        by_nir.append((time.perf_counter() - start) * 1000)
     store.close()
     rows = [("indexed search", indexed), ("full-scan baseline", baseline)]
     print(f"{len(indexed) // args.rounds} keystrokes x {args.rounds} rounds, "
           f"{args.patients} patients")
     for label, values in rows:
         print(f"{label:20s} p50 {pct(values, 50):8.2f} ms   p95 {pct(values, 95):8.2f} ms")
+    print(f"{'NIR/INS query':20s} p50 {pct(by_nir, 50):8.2f} ms   p95 {pct(by_nir, 95):8.2f} ms"
+          f"   ({len(by_nir)} random NIR/INS; ratio to the name keystroke p50 "
+          f"x{pct(by_nir, 50) / pct(indexed, 50):.2f})")
     ratio50 = pct(baseline, 50) / pct(indexed, 50)
     ratio95 = pct(baseline, 95) / pct(indexed, 95)
     print(f"ratio baseline/indexed: p50 x{ratio50:.0f}, p95 x{ratio95:.0f}")

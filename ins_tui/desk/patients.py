@@ -52,6 +52,11 @@ class PatientsMixin(DeskBase):
         with self._lock:
             return self.store.search(text, birth_date=birth_date, limit=limit)
 
+    def search_by_nir(self, number13: str) -> list:
+        """Patients carrying this NIR (card), INS or former INS (13 characters)."""
+        with self._lock:
+            return self.store.find_by_nir(number13)
+
     def duplicates_for(self, traits: Traits, *, exclude: int | None = None) -> list[DuplicateHint]:
         """Existing patients that may be this person (see duplicates.py for the heuristic)."""
         if not traits.birth_date:

@@ -144,3 +144,29 @@ def describe_nir(number13: str) -> NirInfo:
 def is_valid_oid(oid: str | None) -> bool:
     """Only the four INS OIDs (.8 NIR, .9 NIA, .10 test, .11 demo) are valid."""
     return oid in INS_OIDS
+
+
+_QUERY_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def typed_nir_query(text: str | None) -> tuple[str | None, list[Problem]]:
+    """A search box text that is a NIR or INS: its 13 characters, else None.
+
+    Accepted as a person types it from a card or a letter: 13 characters, or 15 with the
+    key, spaces, dots or hyphens anywhere, `2A`/`2B` for Corsica. A 15-character text whose
+    key fails is refused (a problem, no search): a mistyped digit could otherwise land on
+    somebody else's record. Any other text is not a NIR (None, no problem) and is searched
+    as a name.
+    """
+    cleaned = _QUERY_SEPARATORS.sub("", text or "").upper()
+    if len(cleaned) not in (13, 15) or not is_well_formed_number(cleaned[:13]):
+        return None, []
+    if len(cleaned) == 13:
+        return cleaned, []
+    if not _KEY.match(cleaned[13:]):
+        return None, []
+    if compute_key(cleaned[:13]) != cleaned[13:]:
+        return None, [error(FIELD, "matricule.key",
+                            "Clé incorrecte pour ce NIR/INS : vérifiez la saisie (aucune "
+                            "recherche faite).")]
+    return cleaned[:13], []

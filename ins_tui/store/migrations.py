@@ -179,6 +179,12 @@ ALTER TABLE patients ADD COLUMN seal TEXT;
 ALTER TABLE patients ADD COLUMN sealed_by INTEGER;
 """
 
+# A NIR or a former INS typed in the search box (from a letter, an old label) is found by
+# an index lookup, like a name.
+_M5_HISTORY_NUMBER = """
+CREATE INDEX ins_history_number ON ins_history(number);
+"""
+
 GENESIS_HASH = "0" * 64
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -187,6 +193,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "clés et index de recherche", _M2_SEARCH),
     Migration(3, "journal groupé par action, file INSi par patient", _M3_ACTIONS),
     Migration(4, "journal et fiches scellés par la clé de l'installation", _M4_SEALS),
+    Migration(5, "recherche par ancien INS", _M5_HISTORY_NUMBER),
 )
 
 LATEST = MIGRATIONS[-1].number

@@ -158,3 +158,17 @@ def test_malformed_number_error_never_repeats_the_number(fn, bad):
     with pytest.raises(ValueError) as caught:
         fn(bad)
     assert bad not in str(caught.value) and "mal formé" in str(caught.value)
+
+
+def test_typed_nir_query_forms() -> None:
+    from ins_tui.domain.matricule import typed_nir_query
+
+    assert typed_nir_query("1 09 07 63 220 834 89") == ("1090763220834", [])
+    assert typed_nir_query("1090763220834") == ("1090763220834", [])
+    assert typed_nir_query("1.80.03.2b.020.401-23") == ("180032B020401", [])
+    assert typed_nir_query("2 97 02 2A 020 778 78") == ("297022A020778", [])
+    for not_a_nir in ("dupont", "12/03/1980", "123456789012", "1090763220834 8", ""):
+        assert typed_nir_query(not_a_nir) == (None, []), not_a_nir
+    number, problems = typed_nir_query("1 09 07 63 220 834 88")
+    assert number is None and [p.code for p in problems] == ["matricule.key"]
+    assert "1090763220834" not in problems[0].message

@@ -66,9 +66,10 @@ class SearchScreen(DeskScreen):
         yield from self.desk_app.banner()
         title = ("Arrivée : chercher le patient" if self.mode == ARRIVAL
                  else "Rechercher un patient")
-        yield Static(f"{title} — nom [prénom] [date JJ/MM/AAAA], Entrée pour choisir",
+        yield Static(f"{title} — nom [prénom] [date] ou NIR/INS, Entrée",
                      id="top-line", markup=False)
-        yield Input(placeholder="ex. dupont marie 12/03/1980", id="search-input")
+        yield Input(placeholder="ex. dupont marie 12/03/1980, ou un NIR/INS",
+                    id="search-input")
         table: DataTable = DataTable(id="search-results", cursor_type="row")
         table.can_focus = False
         yield table
@@ -86,6 +87,13 @@ class SearchScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, text: str) -> None:
+        from ins_tui.domain.matricule import typed_nir_query
+
+        number, problems = typed_nir_query(text)
+        if number is not None or problems:
+            records = self.desk_app.desk.search_by_nir(number) if number else []
+            self.post_message(SearchDone(text, records, problems[0].message if problems else ""))
+            return
         words, birth_date, note = split_query(text)
         records = (self.desk_app.desk.search_patients(words, birth_date=birth_date, limit=50)
                    if words or birth_date else [])
