@@ -17,6 +17,10 @@ APP_NAME = "ins-tui"
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
+# Bounds on every INSi answer (issue 9, docs/decisions.md): real answers are a few KB.
+DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024
+DEFAULT_DEADLINE = 20.0  # one request, connect to last byte
+DEFAULT_SEARCH_DEADLINE = 45.0  # the whole first-name strategy (several requests)
 
 
 def config_dir() -> Path:
@@ -51,6 +55,9 @@ class Config:
     insi_software_name: str = "ins-tui"
     insi_connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     insi_read_timeout: float = DEFAULT_READ_TIMEOUT
+    insi_max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    insi_deadline: float = DEFAULT_DEADLINE
+    insi_search_deadline: float = DEFAULT_SEARCH_DEADLINE
     # Front desk.
     practitioners: tuple[str, ...] = ("Dr Martin", "Dr Bernard")
     operators: tuple[str, ...] = ()
@@ -94,7 +101,9 @@ class Config:
 _ENV_PREFIX = "INS_TUI_"
 _TUPLE_FIELDS = {"practitioners", "operators", "documents"}
 _PATH_FIELDS = {"db_path", "training_db_path", "training_dir", "journal_key"}
-_FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval"}
+_FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval",
+                 "insi_deadline", "insi_search_deadline"}
+_INT_FIELDS = {"insi_max_answer_bytes"}
 _BOOL_FIELDS = {"missing_birthplace_blocks_match"}
 _INSI_MODES = ("mtls", "cpx")
 
@@ -107,7 +116,15 @@ def _coerce(name: str, value: object) -> object:
             value = [v.strip() for v in value.split(",") if v.strip()]
         return tuple(str(v) for v in value)  # type: ignore[union-attr]
     if name in _FLOAT_FIELDS:
-        return float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]
+        if not number > 0:
+            raise ConfigError(f"« {name} » doit être un nombre de secondes positif.")
+        return number
+    if name in _INT_FIELDS:
+        count = int(value)  # type: ignore[call-overload]
+        if count < 4096:
+            raise ConfigError(f"« {name} » doit valoir au moins 4096 octets.")
+        return count
     if name in _BOOL_FIELDS:
         if isinstance(value, str):
             return value.strip().lower() in {"1", "true", "oui", "yes"}

@@ -280,8 +280,12 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
             self._journal(f"appel INSi ({channel.value}) : {kind_word}", patient_id)
             return
         for n, attempt in enumerate(attempts, 1):
+            # A bound cut the answer: the journal keeps its start and says so.
+            cut = " (réponse tronquée : seul son début est conservé)" if getattr(
+                attempt, "truncated", False) else ""
             self._journal(
-                f"appel INSi ({channel.value}) {n}/{len(attempts)} : {kind_word}", patient_id,
+                f"appel INSi ({channel.value}) {n}/{len(attempts)} : {kind_word}{cut}",
+                patient_id,
                 raw_request=_raw(attempt, "request_xml", "request", "raw_request"),
                 raw_response=_raw(attempt, "response_xml", "response", "raw_response"),
             )

@@ -41,6 +41,11 @@ from ins_tui.insi.transport import HttpsPoster, TransportError
 log = logging.getLogger(__name__)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+TOO_LARGE_FR = ("Réponse du téléservice INSi trop volumineuse (plus de {cap} Kio) : elle a été "
+                "ignorée et rien n'a été enregistré.")
+STRATEGY_TIMEOUT_FR = ("Le téléservice INSi n'a pas répondu à temps à l'ensemble des essais "
+                       "(prénoms successifs) : recherche arrêtée, rien n'a été enregistré.")
 _COG = re.compile(r"[A-Za-z0-9]{5}")
 
 
@@ -103,9 +108,16 @@ class InsiClient:
         candidates = tokens + ([" ".join(tokens)] if len(tokens) > 1 else [])
         attempts: list[Attempt] = []
         several = False
+        # The strategy may send several requests: the whole of it is bounded too, so a
+        # slow service cannot hold the desk's search (and the transport lock) for minutes.
+        ends = time.monotonic() + self.settings.search_deadline
         for first_name in candidates:
             tries = [None, birthplace] if birthplace else [None]
             for place in tries:
+                if attempts and time.monotonic() >= ends:
+                    log.warning("INSi search stopped after %d requests: %g s strategy "
+                                "deadline", len(attempts), self.settings.search_deadline)
+                    return InsiError(ErrorKind.TIMEOUT, STRATEGY_TIMEOUT_FR, tuple(attempts))
                 outcome = self._traits_attempt(traits, first_name, place, attempts)
                 if outcome is not None:
                     return outcome
@@ -158,6 +170,8 @@ class InsiClient:
                     ctx,
                     connect_timeout=s.connect_timeout,
                     read_timeout=s.read_timeout,
+                    max_answer_bytes=s.max_answer_bytes,
+                    deadline=s.deadline,
                 )
             return self._poster
 
@@ -223,9 +237,12 @@ class InsiClient:
             status, data = poster.post(request, headers)
         except TransportError as exc:
             elapsed = time.perf_counter() - started
-            attempts.append(Attempt(**base, error=exc.detail, elapsed_s=elapsed))
+            attempts.append(Attempt(**base, response=exc.partial, error=exc.detail,
+                                    elapsed_s=elapsed, truncated=exc.truncated))
             log.warning("INSi %s %s: %s (%s)", operation, message_id, exc.kind, exc.detail)
-            return InsiError(exc.kind, MESSAGES[exc.kind], tuple(attempts))
+            message = TOO_LARGE_FR.format(cap=self.settings.max_answer_bytes // 1024) if (
+                exc.too_large) else MESSAGES[exc.kind]
+            return InsiError(exc.kind, message, tuple(attempts))
         elapsed = time.perf_counter() - started
         try:
             answer = parse_answer(status, data)

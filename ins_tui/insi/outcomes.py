@@ -57,6 +57,7 @@ class Attempt:
     fault: Fault | None = None
     error: str | None = None  # transport/parse problem, technical English for the journal
     elapsed_s: float = 0.0
+    truncated: bool = False  # `response` is only the start of what came (a bound cut it)
 
 
 @dataclass(frozen=True, slots=True)

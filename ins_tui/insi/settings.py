@@ -46,6 +46,9 @@ class InsiSettings:
     emitter: str | None = None  # structure id (certificate OU); filled from the p12 if None
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
+    max_answer_bytes: int = 1024 * 1024  # config.DEFAULT_MAX_ANSWER_BYTES
+    deadline: float = 20.0  # one request, connect to last byte
+    search_deadline: float = 45.0  # the whole first-name strategy
     cpx: CpxSettings | None = None
 
     @property
@@ -184,6 +187,9 @@ def settings_from_config(
         software_name=config.insi_software_name,
         connect_timeout=config.insi_connect_timeout,
         read_timeout=config.insi_read_timeout,
+        max_answer_bytes=config.insi_max_answer_bytes,
+        deadline=config.insi_deadline,
+        search_deadline=config.insi_search_deadline,
         cpx=cpx,
     )
 
