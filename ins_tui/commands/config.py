@@ -21,6 +21,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _journal_key() -> Path:
+    """The configured key file, else the store's default place (one rule: journal_key.py)."""
+    from ins_tui.config import load_config
+    from ins_tui.store.journal_key import default_key_path
+
+    try:
+        configured = load_config().journal_key
+    except ValueError:
+        configured = None
+    return configured or default_key_path()
+
+
 def run(args: argparse.Namespace) -> int:
     from ins_tui.config import ConfigError, config_dir, config_path, data_home, load_config
 
@@ -29,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             "fichier_de_configuration": str(config_path()),
             "repertoire_de_configuration": str(config_dir()),
             "repertoire_de_donnees": str(data_home()),
+            "cle_du_journal": str(_journal_key()),
         }
     else:
         try:
