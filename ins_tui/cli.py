@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
 import sys
 
 # Order is the order shown in `ins-tui --help`.
@@ -17,6 +19,9 @@ COMMAND_MODULES = ("run", "traits", "db", "demo", "insi", "card", "config")
 
 EXIT_OK = 0
 EXIT_INVALID = 2
+# Reader gone (`ins-tui … --json | head -1`): 128 + SIGPIPE, what a shell reports for a
+# program that the closed pipe stopped, so scripts see the same code either way.
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +45,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        # No sub-command: open the app, as a secretary would expect.
-        args = parser.parse_args(["run", *(argv or [])])
-    return int(args.func(args) or 0)
+    """Run one command; a reader that closed the pipe ends it quietly (no traceback).
+
+    stdout is flushed here, inside the guard: a small output still sits in Python's buffer
+    when the command returns and would otherwise fail at interpreter exit, out of reach.
+    """
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            # No sub-command: open the app, as a secretary would expect.
+            args = parser.parse_args(["run", *(argv or [])])
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _stdout_to_devnull() -> None:
+    """What is left in stdout's buffer goes nowhere instead of failing again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # stdout is not a file (tests capture it): nothing will flush to a pipe
 
 
 if __name__ == "__main__":

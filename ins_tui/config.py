@@ -80,6 +80,9 @@ class Config:
     insi_cpx_billing_id: str = ""  # identifiantFacturation (FINESS, SIRET or AM number)
     insi_cpx_activity_sector: str = ""  # secteurActivite, e.g. SA07
     insi_cpx_specialty_code: str = ""  # codeSpecialite (mandatory for physicians)
+    # A CR 00 whose active INS key fails mod 97: "refuse" (default) or "warn" to keep it with a
+    # warning (replaying CNDA TEST_2.08_cas2). TOML: [insi] bad_active_key.
+    insi_bad_active_key: str = "refuse"
     # IANA zone of the practice (e.g. Europe/Paris, Indian/Reunion); empty: the machine's.
     timezone: str = ""
     # The installation key sealing the journal and patient rows (HMAC); None: the default
@@ -106,6 +109,7 @@ _FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval"
 _INT_FIELDS = {"insi_max_answer_bytes"}
 _BOOL_FIELDS = {"missing_birthplace_blocks_match"}
 _INSI_MODES = ("mtls", "cpx")
+_BAD_KEY_POLICIES = ("refuse", "warn")
 
 
 def _coerce(name: str, value: object) -> object:
@@ -129,6 +133,12 @@ def _coerce(name: str, value: object) -> object:
         if isinstance(value, str):
             return value.strip().lower() in {"1", "true", "oui", "yes"}
         return bool(value)
+    if name == "insi_bad_active_key":
+        policy = str(value).strip().lower()
+        if policy not in _BAD_KEY_POLICIES:
+            raise ConfigError(f"« bad_active_key » : « {value} » inconnu, « refuse » ou « warn » "
+                              "attendu.")
+        return policy
     if name == "insi_mode":
         mode = str(value).strip().lower()
         if mode not in _INSI_MODES:

@@ -15,7 +15,7 @@ from ins_tui.cli import EXIT_INVALID, EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("db", help="Vérifier la base de données")
+    parser = sub.add_parser("db", help="Vérifier, sauvegarder, restaurer la base de données")
     actions = parser.add_subparsers(dest="db_action", metavar="ACTION", required=True)
     check = actions.add_parser(
         "check",
@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rekey.add_argument("--key", type=Path, metavar="FICHIER",
                        help="fichier de la nouvelle clé (par défaut : journal.key)")
     rekey.set_defaults(func=run_rekey)
+    from ins_tui.commands import db_backup
+
+    db_backup.register(actions)  # db backup, db restore
 
 
 def run_check(args: argparse.Namespace) -> int:

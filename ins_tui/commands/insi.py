@@ -142,8 +142,13 @@ class _client:
             config = load_config()
         except ConfigError as exc:
             raise _SetupError("config", str(exc)) from exc
+        # Timeouts and bounds from the configuration, for every target (the training
+        # simulator's client settings would otherwise keep the built-in defaults).
         timeouts = {"connect_timeout": config.insi_connect_timeout,
-                    "read_timeout": config.insi_read_timeout}
+                    "read_timeout": config.insi_read_timeout,
+                    "max_answer_bytes": config.insi_max_answer_bytes,
+                    "deadline": config.insi_deadline,
+                    "search_deadline": config.insi_search_deadline}
         args = self.args
         # --training always means the bundled (mTLS) simulator, whatever insi_mode says.
         use_cpx = args.cpx or (config.insi_mode == "cpx" and not args.training)
@@ -176,7 +181,8 @@ class _client:
             from ins_tui.insi.simulator import SimulatorServer
 
             self.sim = SimulatorServer(config.training_dir / "insi").start()
-            settings = self.sim.client_settings(**timeouts)
+            settings = self.sim.client_settings(
+                **timeouts, bad_active_key=config.insi_bad_active_key)
         else:
             endpoint = self.args.endpoint or config.insi_endpoint
             p12 = self.args.p12 or config.insi_p12
@@ -244,19 +250,21 @@ def outcome_to_dict(outcome: InsiOutcome) -> dict:
     doc: dict = {"outcome": "", "exit_code": 0, "message": "", "error_kind": None,
                  "problems": [], "identity": None, "warnings": [], "fault": None,
                  "attempts": []}
-    if isinstance(outcome, Found):
-        t = outcome.identity.traits
-        doc.update(outcome="found", exit_code=EXIT_FOUND, message="INS trouvé.",
-                   warnings=list(outcome.warnings))
-        doc["identity"] = {
-            "ins": ins(outcome.identity.ins),
-            "history": [ins(h.ins, h.date_start, h.date_end) for h in outcome.identity.history],
+    def identity(ident, derived: bool | None) -> dict:
+        t = ident.traits
+        return {
+            "ins": ins(ident.ins),
+            "history": [ins(h.ins, h.date_start, h.date_end) for h in ident.history],
             "traits": {"birth_name": t.birth_name, "first_names": t.first_names,
-                       "first_name": t.first_name,
-                       "first_name_derived": outcome.first_name_derived,
+                       "first_name": t.first_name, "first_name_derived": derived,
                        "sex": str(t.sex) if t.sex else None, "birth_date": t.birth_date,
                        "birthplace": t.birthplace},
         }
+
+    if isinstance(outcome, Found):
+        doc.update(outcome="found", exit_code=EXIT_FOUND, message="INS trouvé.",
+                   warnings=list(outcome.warnings))
+        doc["identity"] = identity(outcome.identity, outcome.first_name_derived)
     elif isinstance(outcome, NotFound):
         doc.update(outcome="not_found", exit_code=EXIT_NOT_FOUND,
                    message="Aucune identité trouvée (CR 01) : vérifiez les traits ou "
@@ -272,6 +280,15 @@ def outcome_to_dict(outcome: InsiOutcome) -> dict:
                    message=outcome.message_fr + (RUN_AGAIN if outcome.retryable else ""),
                    error_kind=str(outcome.kind),
                    problems=[_problem_dict(p) for p in outcome.problems])
+        if outcome.kind is ErrorKind.INCOHERENT and outcome.identity is not None:
+            # What INSi said, shown so the operator can report it; nothing was kept. The
+            # problems are the masked rules (the message already lists them).
+            from ins_tui.domain.identity_check import rule_fr
+
+            doc["identity"] = identity(outcome.identity, None)
+            doc["problems"] = [{"field": p.field, "code": p.code, "message": rule_fr(p.code)}
+                               for p in outcome.problems if p.is_error]
+            doc["warnings"] = [p.message for p in outcome.problems if not p.is_error]
         if outcome.fault:
             f = outcome.fault
             doc["fault"] = {"code": f.code, "subcode": f.subcode, "reason": f.reason,
@@ -309,21 +326,34 @@ def _report(args: argparse.Namespace, outcome: InsiOutcome) -> int:
     stream = sys.stdout if doc["exit_code"] in (EXIT_FOUND, EXIT_NOT_FOUND) else sys.stderr
     print(doc["message"], file=stream)
     ident = doc["identity"]
+    incoherent = doc["error_kind"] == "reponse_incoherente"
     if ident:
-        t = ident["traits"]
-        print(f"  INS : {ident['ins']['matricule']}  OID {ident['ins']['oid']}")
-        print(f"  Nom de naissance : {t['birth_name']}")
-        print(f"  Prénoms : {t['first_names']}  (premier : {t['first_name']})")
-        print(f"  Sexe : {t['sex']}  Né(e) le : {t['birth_date']}  Lieu : {t['birthplace']}")
+        t = {k: _shown(v) for k, v in ident["traits"].items()}
+        if incoherent:
+            print("  Réponse reçue (non retenue) :", file=stream)
+        print(f"  INS : {ident['ins']['matricule']}  OID {_shown(ident['ins']['oid'])}",
+              file=stream)
+        print(f"  Nom de naissance : {t['birth_name']}", file=stream)
+        print(f"  Prénoms : {t['first_names']}  (premier : {t['first_name']})", file=stream)
+        print(f"  Sexe : {t['sex']}  Né(e) le : {t['birth_date']}  Lieu : {t['birthplace']}",
+              file=stream)
         for h in ident["history"]:
-            print(f"  Historique : {h['matricule']} OID {h['oid']} "
-                  f"du {h.get('date_start') or '?'} au {h.get('date_end') or '?'}")
+            print(f"  Historique : {h['matricule']} OID {_shown(h['oid'])} "
+                  f"du {h.get('date_start') or '?'} au {h.get('date_end') or '?'}", file=stream)
         for w in doc["warnings"]:
-            print(f"  Attention : {w}")
-    for p in doc["problems"]:
+            print(f"  Attention : {w}", file=stream)
+    for p in [] if incoherent else doc["problems"]:
         print(f"  - {p['message']}", file=stream)
     print(f"  ({len(doc['attempts'])} requête(s) envoyée(s))", file=stream)
     return doc["exit_code"]
+
+
+def _shown(value: object) -> object:
+    """A received value as printed: an absurd length is cut (a hostile answer may carry a
+    50,000-character name), saying how long it was."""
+    if isinstance(value, str) and len(value) > 120:
+        return f"{value[:120]}… ({len(value)} caractères)"
+    return value
 
 
 # -- simulator ---------------------------------------------------------------------------

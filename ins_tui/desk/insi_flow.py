@@ -202,12 +202,16 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
                 kind_word = "CR 02"
             elif isinstance(outcome, InsiError) and not _retryable(outcome):
                 refused_locally = outcome.kind is ErrorKind.INVALID_INPUT
+                # An incoherent answer is INSi's doing, not the configuration's: asking
+                # again would get the same answer, so it is not queued either.
+                suffix = (" (la demande n'est pas relancée)"
+                          if outcome.kind is ErrorKind.INCOHERENT
+                          else " (à corriger dans la configuration ; la demande n'est pas "
+                          "relancée)")
                 result = InsiResult(
                     InsiResultKind.REFUSED if refused_locally else InsiResultKind.FAILED,
                     patient_id,
-                    outcome.message_fr if refused_locally
-                    else outcome.message_fr + " (à corriger dans la configuration ; "
-                    "la demande n'est pas relancée)",
+                    outcome.message_fr if refused_locally else outcome.message_fr + suffix,
                 )
                 kind_word = "refusée" if refused_locally else f"erreur {outcome.kind.value}"
             else:
@@ -279,6 +283,8 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
         if not attempts:
             self._journal(f"appel INSi ({channel.value}) : {kind_word}", patient_id)
             return
+        # A refused CR 00: the row holding its bytes also says why (masked reasons).
+        reason = {"motif": outcome.message_fr} if _incoherent(outcome) else None
         for n, attempt in enumerate(attempts, 1):
             # A bound cut the answer: the journal keeps its start and says so.
             cut = " (réponse tronquée : seul son début est conservé)" if getattr(
@@ -286,6 +292,7 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
             self._journal(
                 f"appel INSi ({channel.value}) {n}/{len(attempts)} : {kind_word}{cut}",
                 patient_id,
+                after=reason if n == len(attempts) else None,
                 raw_request=_raw(attempt, "request_xml", "request", "raw_request"),
                 raw_response=_raw(attempt, "response_xml", "response", "raw_response"),
             )
@@ -324,6 +331,12 @@ def _retryable(outcome: Any) -> bool:
     """Faults, timeouts and network errors come back by themselves; a bad certificate or
     an unknown software id do not, so retrying them would only hide the problem."""
     return bool(getattr(outcome, "retryable", True))
+
+
+def _incoherent(outcome: Any) -> bool:
+    from ins_tui.insi.outcomes import ErrorKind
+
+    return getattr(outcome, "kind", None) is ErrorKind.INCOHERENT
 
 
 def _field(item: Any, name: str) -> Any:

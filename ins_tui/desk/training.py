@@ -114,6 +114,10 @@ def start_simulator(config: Config) -> tuple[Any, Any]:
         settings = simulator.client_settings(
             connect_timeout=config.insi_connect_timeout,
             read_timeout=config.insi_read_timeout,
+            max_answer_bytes=config.insi_max_answer_bytes,
+            deadline=config.insi_deadline,
+            search_deadline=config.insi_search_deadline,
+            bad_active_key=config.insi_bad_active_key,
         )
         return simulator, InsiClient(settings)
     except BaseException:

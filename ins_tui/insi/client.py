@@ -10,6 +10,7 @@ or since renamed would turn a findable person into CR 01.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-TOO_LARGE_FR = ("Réponse du téléservice INSi trop volumineuse (plus de {cap} Kio) : elle a été "
+TOO_LARGE_FR = ("Réponse du téléservice INSi trop volumineuse (plus de {cap}) : elle a été "
                 "ignorée et rien n'a été enregistré.")
 STRATEGY_TIMEOUT_FR = ("Le téléservice INSi n'a pas répondu à temps à l'ensemble des essais "
                        "(prénoms successifs) : recherche arrêtée, rien n'a été enregistré.")
@@ -118,7 +119,7 @@ class InsiClient:
                     log.warning("INSi search stopped after %d requests: %g s strategy "
                                 "deadline", len(attempts), self.settings.search_deadline)
                     return InsiError(ErrorKind.TIMEOUT, STRATEGY_TIMEOUT_FR, tuple(attempts))
-                outcome = self._traits_attempt(traits, first_name, place, attempts)
+                outcome = self._traits_attempt(traits, first_name, place, attempts, ends)
                 if outcome is not None:
                     return outcome
                 if attempts[-1].cr != "02":
@@ -150,12 +151,14 @@ class InsiClient:
     # -- internals --------------------------------------------------------------------
 
     def _traits_attempt(
-        self, traits: Traits, first_name: str, place: str | None, attempts: list[Attempt]
+        self, traits: Traits, first_name: str, place: str | None, attempts: list[Attempt],
+        ends_by: float | None = None,
     ) -> InsiOutcome | None:
         body = traits_body(
             traits.birth_name, first_name, str(traits.sex), traits.birth_date or "", place
         )
-        return self._exchange(OP_TRAITS, body, first_name, place, attempts, None)
+        return self._exchange(OP_TRAITS, body, first_name, place, attempts, None,
+                              ends_by=ends_by)
 
     def _ensure_poster(self) -> HttpsPoster:
         with self._init_lock:
@@ -198,8 +201,14 @@ class InsiClient:
         place: str | None,
         attempts: list[Attempt],
         couverture: Couverture | None,
+        *,
+        ends_by: float | None = None,
     ) -> InsiOutcome | None:
-        """Send one request; return a final outcome, or None to let the strategy go on."""
+        """Send one request; return a final outcome, or None to let the strategy go on.
+
+        `ends_by` (monotonic) is the strategy's bound: the request in flight is cut there
+        too, so a whole search never outlives `search_deadline`.
+        """
         try:
             poster = self._ensure_poster()
         except CertificateError as exc:
@@ -234,14 +243,17 @@ class InsiClient:
         base = {"operation": operation, "first_name": first_name, "birthplace": place,
                 "message_id": message_id, "request": request}
         try:
-            status, data = poster.post(request, headers)
+            status, data = poster.post(request, headers, ends_by=ends_by)
         except TransportError as exc:
             elapsed = time.perf_counter() - started
             attempts.append(Attempt(**base, response=exc.partial, error=exc.detail,
                                     elapsed_s=elapsed, truncated=exc.truncated))
             log.warning("INSi %s %s: %s (%s)", operation, message_id, exc.kind, exc.detail)
-            message = TOO_LARGE_FR.format(cap=self.settings.max_answer_bytes // 1024) if (
+            message = TOO_LARGE_FR.format(cap=_size_fr(self.settings.max_answer_bytes)) if (
                 exc.too_large) else MESSAGES[exc.kind]
+            if exc.kind is ErrorKind.TIMEOUT and ends_by is not None and (
+                    time.monotonic() >= ends_by):
+                message = STRATEGY_TIMEOUT_FR  # the search's bound cut it, not this request's
             return InsiError(exc.kind, message, tuple(attempts))
         elapsed = time.perf_counter() - started
         try:
@@ -274,7 +286,15 @@ class InsiClient:
         )
         log.info("INSi %s %s: CR %s in %.0f ms", operation, message_id, answer.cr,
                  elapsed * 1000)
-        return _final(answer, attempts)
+        return _final(answer, attempts, self.settings)
+
+
+def _size_fr(n: int) -> str:
+    """« 1 Mio », « 64 Kio », « 5 000 octets »: the cap as the secretary reads it."""
+    for unit, name in ((1 << 20, "Mio"), (1 << 10, "Kio")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit} {name}"
+    return f"{n:,} octets".replace(",", " ")
 
 
 def _assertion_refusal(request: bytes) -> str | None:
@@ -298,10 +318,11 @@ def _assertion_refusal(request: bytes) -> str | None:
     return None
 
 
-def _final(answer: Result, attempts: list[Attempt]) -> InsiOutcome | None:
+def _final(answer: Result, attempts: list[Attempt],
+           settings: InsiSettings) -> InsiOutcome | None:
     if answer.cr == "00":
         assert answer.identity is not None
-        return Found(answer.identity, tuple(attempts), answer.first_name_derived, answer.warnings)
+        return _judged(answer, attempts, settings)
     if answer.cr in ("01", "02"):
         return None
     return InsiError(
@@ -311,3 +332,33 @@ def _final(answer: Result, attempts: list[Attempt]) -> InsiOutcome | None:
         tuple(attempts),
     )
 
+
+def _judged(answer: Result, attempts: list[Attempt], settings: InsiSettings) -> InsiOutcome:
+    """A CR 00 goes through the rules of a kept identity before it may be believed.
+
+    INSi is the reference, but a foreign OID, a birth date in 2099 or a 50,000-character
+    name arriving over the network must not become a patient's INS: the answer is judged
+    by the same domain rules as a typed identity (`check_ins_answer`). On an error the
+    outcome is INCOHERENT (not retryable: asking again gets the same answer); the exchange
+    stays in `attempts` for the journal and the parsed identity rides along for display.
+    """
+    from ins_tui.domain.identity_check import masked_summary
+    from ins_tui.domain.ins_answer import check_ins_answer
+    from ins_tui.insi.faults import incoherent_message
+
+    identity = answer.identity
+    assert identity is not None
+    problems = check_ins_answer(identity, today=date.today(),
+                                accepted_oids=settings.accepted_oids,
+                                bad_active_key=settings.bad_active_key)
+    refused = [p for p in problems if p.is_error]
+    warnings = tuple(p.message for p in problems if not p.is_error)  # masked by the domain
+    if not refused:
+        return Found(identity, tuple(attempts), answer.first_name_derived, warnings)
+    codes = ", ".join(sorted({f"{p.field}/{p.code}" for p in refused}))  # never a value
+    last = attempts[-1]
+    attempts[-1] = dataclasses.replace(last, error=f"incoherent answer refused: {codes}")
+    log.warning("INSi %s %s: CR 00 refused as incoherent (%s)", last.operation,
+                last.message_id, codes)
+    return InsiError(ErrorKind.INCOHERENT, incoherent_message(masked_summary(refused)),
+                     tuple(attempts), problems=tuple(problems), identity=identity)

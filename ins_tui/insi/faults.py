@@ -35,7 +35,21 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.AUTHENTICATION: "Le téléservice INSi a refusé l'authentification par carte CPS "
     "(assertion non signée, signature invalide ou certificat de la carte non reconnu) : "
     "vérifier la carte et la configuration CPx.",
+    ErrorKind.INCOHERENT: "Réponse INSi incohérente : elle a été ignorée ; rien n'a été "
+    "enregistré, l'identité garde son statut.",
 }
+
+# A CR 00 refused by domain/ins_answer.py: the reasons are `masked_summary` lines (field +
+# rule, never a name or a NIR), since the message reaches the journal and a screen.
+INCOHERENT_FR = ("Réponse INSi incohérente : {reasons} ; rien n'a été enregistré, l'identité "
+                 "garde son statut.")
+
+
+def incoherent_message(reasons: list[str]) -> str:
+    """The secretary's sentence for a refused CR 00, reasons already masked."""
+    if not reasons:
+        return MESSAGES[ErrorKind.INCOHERENT]
+    return INCOHERENT_FR.format(reasons=" ; ".join(reasons))
 
 # DESIR_560 in CPx mode: the client certificate message would point at the wrong thing.
 CPX_RIGHTS_MESSAGE = (

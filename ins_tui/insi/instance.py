@@ -16,6 +16,9 @@ FILE_NAME = "insi-instance-id"
 
 def instance_id(directory: Path | None = None) -> str:
     """Read the installation's UUID, creating it atomically on first use."""
+    from ins_tui.paths import ensure_private_dir
+
+    own = directory is None  # the data home is ins-tui's; a folder passed in is the caller's
     if directory is None:
         from ins_tui.config import data_home
 
@@ -26,7 +29,7 @@ def instance_id(directory: Path | None = None) -> str:
         return str(uuid.UUID(value))
     except (FileNotFoundError, ValueError):
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(path.parent, tighten=own)
     value = str(uuid.uuid4())
     tmp = path.with_name(f".{FILE_NAME}.{os.getpid()}")
     tmp.write_text(value + "\n", encoding="ascii")

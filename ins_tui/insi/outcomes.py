@@ -28,6 +28,7 @@ class ErrorKind(StrEnum):
     CERTIFICATE = "certificat"  # the local PKCS#12 cannot be used
     CONFIGURATION = "configuration"  # no usable endpoint configured
     AUTHENTICATION = "authentification_refusee"  # CPx: assertion PS refused by the service
+    INCOHERENT = "reponse_incoherente"  # a CR 00 breaking the identity rules: not kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,9 @@ class InsiError:
     message_fr: str
     attempts: tuple[Attempt, ...]
     fault: Fault | None = None
-    problems: tuple = ()  # domain Problems when kind is INVALID_INPUT
+    problems: tuple = ()  # domain Problems when kind is INVALID_INPUT or INCOHERENT
+    # INCOHERENT: what INSi said, so an operator can see it; never to be stored.
+    identity: InsIdentity | None = None
 
     @property
     def retryable(self) -> bool:

@@ -167,8 +167,10 @@ def make_ca(directory: Path, cn: str = "AC FORMATION INS-TUI") -> PkiPaths:
     """A CA alone (tests use a second one to play an untrusted server)."""
     from cryptography.hazmat.primitives import serialization
 
+    from ins_tui.paths import ensure_private_dir
+
     paths = PkiPaths(Path(directory))
-    paths.directory.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(paths.directory)  # holds the CA's private key
     key = new_key()
     cert = _issue(_name(cn), key, _name(cn), key, ca=True, days=3650)
     _write(paths.ca_key, key.private_bytes(serialization.Encoding.PEM,
@@ -208,11 +210,13 @@ def issue_client(paths: PkiPaths, cn: str, target: Path, password: bytes) -> Non
 
 def ensure_pki(directory: Path) -> PkiPaths:
     """Create whatever is missing; an existing complete set is reused as is."""
+    from ins_tui.paths import ensure_private_dir
+
     paths = PkiPaths(Path(directory))
+    # Before the reuse test, so a set made by an older version (folder 0755) is narrowed.
+    ensure_private_dir(paths.directory)
     if paths.complete():
         return paths
-    paths.directory.mkdir(parents=True, exist_ok=True)
-    os.chmod(paths.directory, 0o700)
     make_ca(paths.directory)
     issue_server(paths)
     issue_client(paths, GOOD_CN, paths.client_p12, paths.p12_password)

@@ -3,18 +3,21 @@
 Tolerance is deliberate and bounded (docs/insi-contract.md §10): names are
 matched by namespace or by local name, never by prefix; INSHISTO may be absent,
 single or repeated and its children in any order; TIQ may lack `Prenom`; a key
-failing mod 97 is kept and flagged, because the journal must hold what INSi
-said and CNDA 2.08 cas 2 ships such keys. What is *not* tolerated: a DTD or
+failing mod 97 is read and flagged (`Ins.key_ok`), because the journal must hold what
+INSi said and CNDA 2.08 cas 2 ships such keys. What is *not* tolerated: a DTD or
 entity, a body that is neither RESULTAT nor a SOAP 1.2 fault, a CR 00 without
 an INS actif — those are "malformed" and nothing of them is kept as data.
+
+Reading is not believing: whether a well-formed CR 00 may be kept (OID, traits, key,
+NIR against traits) is judged by the domain (`domain/ins_answer.check_ins_answer`),
+which also writes the warnings, so the rules have one home.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ins_tui.domain.masking import mask_matricule_tail
 from ins_tui.domain.matricule import check_matricule
 from ins_tui.domain.model import Ins, InsHistoryEntry, InsIdentity, Sex, Traits
 from ins_tui.insi.namespaces import SIRAM, SOAP12, q
@@ -41,7 +44,6 @@ class Result:
     label: str
     identity: InsIdentity | None = None
     first_name_derived: bool = False
-    warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
 _LOCAL_NAMES: dict[str, str] = {}  # Clark tag -> local name; answers reuse a few dozen tags
@@ -176,25 +178,14 @@ def parse_resultat(el: etree._Element) -> Result:
     if actif_el is None or tiq is None:
         raise MalformedAnswer("INDIVIDU without INSACTIF or TIQ")
     actif, _, _ = _ins(actif_el, "INSACTIF")
-    warnings: list[str] = []
-    if not actif.key_ok:
-        warnings.append(
-            f"La clé de l'INS actif ({mask_matricule_tail(actif.matricule)}) ne vérifie pas "
-            "le modulo 97 : conservée telle que reçue."
-        )
     history: list[InsHistoryEntry] = []
     histo = [c for c in individu if _local(c.tag) == "INSHISTO"]
     for i, h in enumerate(histo, 1):
         ins, start, end = _ins(h, f"INSHISTO[{i}]")
-        if not ins.key_ok:
-            warnings.append(
-                f"La clé de l'INS historique n° {i} ({mask_matricule_tail(ins.matricule)}) "
-                "ne vérifie pas le modulo 97 : conservée telle que reçue."
-            )
         history.append(InsHistoryEntry(ins=ins, date_start=start, date_end=end))
     traits, derived = _traits(tiq)
     identity = InsIdentity(ins=actif, traits=traits, history=tuple(history))
-    return Result(code, label, identity, derived, tuple(warnings))
+    return Result(code, label, identity, derived)
 
 
 def parse_answer(http_status: int, data: bytes) -> Result | Fault:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ins_tui import __version__
+from ins_tui.domain.ins_answer import PRODUCTION_OIDS
 
 if TYPE_CHECKING:
     from ins_tui.config import Config
@@ -50,6 +51,10 @@ class InsiSettings:
     deadline: float = 20.0  # one request, connect to last byte
     search_deadline: float = 45.0  # the whole first-name strategy
     cpx: CpxSettings | None = None
+    # What a CR 00 may carry to be kept (domain/ins_answer.py): a real endpoint only the NIR
+    # and NIA OIDs; the training simulator also the test (.10) and demo (.11) ones.
+    accepted_oids: frozenset[str] = PRODUCTION_OIDS
+    bad_active_key: str = "refuse"  # active key failing mod 97: "refuse" | "warn" (CNDA 2.08)
 
     @property
     def mode(self) -> str:
@@ -191,6 +196,8 @@ def settings_from_config(
         deadline=config.insi_deadline,
         search_deadline=config.insi_search_deadline,
         cpx=cpx,
+        accepted_oids=PRODUCTION_OIDS,  # a configured endpoint is a real one
+        bad_active_key=config.insi_bad_active_key,
     )
 
 

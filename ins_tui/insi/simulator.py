@@ -13,6 +13,8 @@ latency, random unavailability (desir_1020), the qualification quirk
 from __future__ import annotations
 
 import contextlib
+import copy
+import io
 import logging
 import random
 import signal
@@ -26,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from ins_tui.domain.matricule import compute_key
+from ins_tui.domain.model import INS_OIDS
 from ins_tui.insi.identities import Answer, IdentityTable, load_identities
 from ins_tui.insi.namespaces import (
     CTXBAM,
@@ -54,6 +58,11 @@ TRAINING_IDAM = "TESTSGIE0000"
 ACCEPTED_CNS = frozenset({GOOD_CN, "INSI-MANU"})
 CR_LABELS = {"00": "OK", "01": "Aucune identite trouvee", "02": "Plusieurs identites trouvees"}
 EVIL_MODES = ("xxe", "bomb", "truncated", "cut")
+# Hostile but well-formed: a CR 00 for the person asked for, with one field corrupted
+# (`hostile_answer`); the client must refuse each as incoherent, never store it.
+HOSTILE_ANSWER_MODES = ("foreign_oid", "future_birth", "sex_mismatch", "long_name", "bad_key",
+                        "histo_foreign_oid")
+FOREIGN_OID = "1.2.3.4.5"
 
 _UNAVAILABLE_REASON = (
     "Le service est temporairement inaccessible, veuillez renouveler votre demande "
@@ -136,6 +145,38 @@ def resultat_bytes(answer: Answer) -> bytes:
     ).encode("utf-8")
 
 
+def hostile_answer(answer: Answer, mode: str) -> Answer:
+    """`answer` (a CR 00) with one field corrupted as `mode` says; other answers unchanged.
+
+    Each mode breaks exactly one rule a kept identity must satisfy, so a test can tell
+    which check caught it: OID outside the INS OIDs, birth date in 2099, sex contradicting
+    the NIR's sex digit, a 50,000-character birth name, an active key failing mod 97, and
+    a foreign OID on a former INS (a history entry is added when there is none).
+    """
+    if mode not in HOSTILE_ANSWER_MODES:
+        raise ValueError(mode)
+    if answer.cr != "00" or not answer.individu:
+        return answer
+    individu = copy.deepcopy(answer.individu)
+    actif, tiq = individu["INSACTIF"], individu["TIQ"]
+    if mode == "foreign_oid":
+        actif["OID"] = FOREIGN_OID
+    elif mode == "future_birth":
+        tiq["DateNaissance"] = "2099" + tiq["DateNaissance"][4:]
+    elif mode == "sex_mismatch":
+        tiq["Sexe"] = "F" if tiq["Sexe"] == "M" else "M"
+    elif mode == "long_name":
+        tiq["NomNaissance"] = "A" * 50_000
+    elif mode == "bad_key":
+        good = int(compute_key(actif["NumIdentifiant"]))
+        actif["Cle"] = f"{good % 97 + 1:02d}"  # any key but the right one
+    else:
+        former = dict(individu["INSHISTO"][0] if individu["INSHISTO"] else actif)
+        former["OID"] = FOREIGN_OID
+        individu["INSHISTO"] = [former, *individu["INSHISTO"][1:]]
+    return replace(answer, individu=individu)
+
+
 def evil_bytes(mode: str) -> bytes:
     """Hostile answers for robustness tests; none of them may ever be believed."""
     good = resultat_bytes(Answer(cr="01"))
@@ -152,17 +193,83 @@ def evil_bytes(mode: str) -> bytes:
     raise ValueError(mode)
 
 
+MAX_REQUEST_BYTES = 1_000_000  # a real request is a few KB (10 KB with an assertion PS)
+
+
+class _RequestClock(io.RawIOBase):
+    """The handler's socket reads: `idle_timeout` while waiting for a request, then the
+    whole request (line, headers, body) within `request_deadline` of its first byte.
+
+    The idle timeout alone applies to each read: a client sending one byte every few
+    seconds would pin a server thread for as long as it likes.
+    """
+
+    def __init__(self, handler: _Handler) -> None:
+        super().__init__()
+        self._handler = handler
+        self._raw = handler.connection.makefile("rb", buffering=0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        handler = self._handler
+        ends = handler.request_ends
+        if ends is not None:
+            left = ends - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("request not received within the request deadline")
+            handler.connection.settimeout(min(handler.timeout, left))
+        n = self._raw.readinto(buffer) or 0
+        if ends is None and n:
+            handler.request_ends = time.monotonic() + handler.server.owner.request_deadline
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 30  # replaced per connection by the server's `idle_timeout`
     disable_nagle_algorithm = True  # headers and body are written separately
+    request_ends: float | None = None  # monotonic end of the request being read
 
     def setup(self) -> None:
         # Like the real service's front end, a kept-alive connection left idle is closed by
         # the server; clients must notice and send again on a new connection.
         self.timeout = self.server.owner.idle_timeout
         super().setup()
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_RequestClock(self))
+
+    def handle_one_request(self) -> None:
+        """One request, then back to the idle wait (a TimeoutError here closes the
+        connection: `BaseHTTPRequestHandler` turns it into `close_connection`)."""
+        super().handle_one_request()
+        self.request_ends = None
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(self.timeout)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when it is refused unread (answered, connection closed):
+        chunked bodies, a Content-Length that is not a number or above MAX_REQUEST_BYTES."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            status = 411
+        else:
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if 0 <= length <= MAX_REQUEST_BYTES:
+                return self.rfile.read(length) if length else b""
+            status = 413 if length > MAX_REQUEST_BYTES else 400
+        self.close_connection = True
+        self._send(status, b"")
+        return None
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence the per-request stderr lines (a front desk runs this in training mode)."""
@@ -182,12 +289,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         sim = self.server.owner
-        length = int(self.headers.get("Content-Length") or 0)
-        data = self.rfile.read(length) if 0 < length <= 1_000_000 else b""
+        data = self._read_body()
+        if data is None:
+            return
         sim._count(data)
         if sim.latency > 0:
             time.sleep(sim.latency)
-        if sim.evil:
+        if sim.evil and sim.evil not in HOSTILE_ANSWER_MODES:
             body = evil_bytes(sim.evil)
             cut = sim.evil == "cut"
             self._send(200, body, declared_length=len(body) * 2 if cut else None)
@@ -271,6 +379,7 @@ class SimulatorServer:
         self.require_client_cert = require_client_cert
         self.cpx_trusted_ca = cpx_trusted_ca
         self.idle_timeout = idle_timeout  # seconds a kept-alive connection may stay idle
+        self.request_deadline = 10.0  # seconds to receive one whole request, once started
         self._cpx_trusted: tuple = ()
         self.evil: str | None = None
         self._random = random.Random(seed)
@@ -363,6 +472,7 @@ class SimulatorServer:
             instance_id=instance_id(self.directory),
             p12=self.paths.client_p12,
             p12_password=self.paths.p12_password,
+            accepted_oids=INS_OIDS,  # the training base uses test/demo OIDs too
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 
@@ -418,6 +528,8 @@ class SimulatorServer:
         if ans.fault:
             code = technical if ans.fault in ("insi_101", "insi_102") else ans.fault
             return 500, fault_bytes(code, message_id)
+        if self.evil in HOSTILE_ANSWER_MODES:
+            ans = hostile_answer(ans, self.evil)
         return 200, resultat_bytes(ans)
 
     def _cpx_refusal(self, header: etree._Element) -> tuple[str, str] | None:

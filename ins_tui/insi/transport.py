@@ -96,6 +96,12 @@ _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
           ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
 
+# What http.client raises on an answer that is not HTTP it can read (its refusal of more
+# than 100 header lines is a plain `HTTPException`, told apart in `_post_once`);
+# `RemoteDisconnected` (an empty answer, a subclass of BadStatusLine) is staleness.
+_UNREADABLE = (http.client.BadStatusLine, http.client.LineTooLong, http.client.UnknownProtocol)
+
+
 def _lost(exc: BaseException) -> TransportError:
     """A stale-looking failure on a *new* connection is not staleness: a TLS end of stream
     right after the handshake is how a server refuses a client certificate (TLS 1.3)."""
@@ -136,6 +142,7 @@ class HttpsPoster:
         self.read_timeout = read_timeout
         self.max_answer_bytes = max_answer_bytes
         self.deadline = deadline
+        self._span = deadline  # the current request's bound (shorter when the caller's ends first)
         self._conn: http.client.HTTPSConnection | None = None
         self._lock = threading.Lock()
 
@@ -167,10 +174,27 @@ class HttpsPoster:
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
-    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        with self._lock:
-            ends = time.monotonic() + self.deadline
-            dog = _Watchdog(self.deadline)
+    def post(self, body: bytes, headers: dict[str, str], *,
+             ends_by: float | None = None) -> tuple[int, bytes]:
+        """One request, ended at `deadline` seconds or at `ends_by` (a `time.monotonic()`
+        instant: the caller's own bound, e.g. a whole search) if that comes first.
+
+        With `ends_by`, waiting for the connection (another call in flight) counts too, so
+        the caller's bound holds even when the desk and the retry queue meet here.
+        """
+        if ends_by is None:
+            self._lock.acquire()
+        elif not self._lock.acquire(timeout=max(0.0, ends_by - time.monotonic())):
+            raise TransportError(ErrorKind.TIMEOUT,
+                                 "caller's deadline passed while another call held the "
+                                 "connection")
+        try:
+            started = time.monotonic()
+            ends = started + self.deadline
+            if ends_by is not None:
+                ends = min(ends, ends_by)
+            self._span = ends - started
+            dog = _Watchdog(self._span)
             try:
                 reused = self._conn is not None
                 try:
@@ -190,11 +214,13 @@ class HttpsPoster:
                     raise _lost(exc) from exc
             finally:
                 dog.cancel()
+        finally:
+            self._lock.release()
 
     def _deadline_error(self, received: bytes) -> TransportError:
         return TransportError(
             ErrorKind.TIMEOUT,
-            f"overall deadline of {self.deadline:g} s exceeded "
+            f"overall deadline of {self._span:.3g} s exceeded "
             f"({len(received)} bytes of answer received)",
             partial=received[:JOURNAL_PREFIX] or None, truncated=bool(received),
         )
@@ -212,6 +238,9 @@ class HttpsPoster:
         while True:
             piece = response.read(min(_CHUNK, cap + 1 - len(received)) or 1)
             if not piece:
+                if declared is not None and len(received) < declared:
+                    # read(amt) takes an early end of stream quietly: say the answer is cut.
+                    raise http.client.IncompleteRead(b"", declared - len(received))
                 return
             received += piece
             if len(received) > cap:
@@ -249,11 +278,22 @@ class HttpsPoster:
                                  truncated=bool(received)) from exc
         except http.client.IncompleteRead as exc:
             self.close_locked()
+            got = bytes(received) + exc.partial
             if dog.fired:
-                raise self._deadline_error(bytes(received) + exc.partial) from exc
+                raise self._deadline_error(got) from exc
             raise TransportError(
-                ErrorKind.MALFORMED, f"truncated answer ({len(exc.partial)} bytes)"
+                ErrorKind.MALFORMED, f"truncated answer ({len(got)} bytes)",
+                partial=got[:JOURNAL_PREFIX], truncated=True,
             ) from exc
+        except _UNREADABLE as exc:
+            # Not HTTP we can read (garbage status line, a header or chunk line over 64 KiB,
+            # more than 100 headers): a suspect answer, not a network problem to retry.
+            self.close_locked()
+            if dog.fired:
+                raise self._deadline_error(bytes(received)) from exc
+            raise TransportError(ErrorKind.MALFORMED, f"unreadable HTTP answer: {exc!r}",
+                                 partial=bytes(received[:JOURNAL_PREFIX]) or None,
+                                 truncated=bool(received)) from exc
         except ssl.SSLError as exc:
             self.close_locked()
             if dog.fired:
@@ -263,6 +303,9 @@ class HttpsPoster:
             self.close_locked()
             if dog.fired:
                 raise self._deadline_error(bytes(received)) from exc
+            if type(exc) is http.client.HTTPException:  # "got more than 100 headers"
+                raise TransportError(ErrorKind.MALFORMED,
+                                     f"unreadable HTTP answer: {exc!r}") from exc
             raise TransportError(ErrorKind.NETWORK, f"HTTP: {exc!r}") from exc
         finally:
             dog.watch(None)

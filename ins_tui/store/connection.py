@@ -12,36 +12,27 @@ SQLite returns SQLITE_BUSY without calling the handler (e.g. during WAL recovery
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import random
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+from ins_tui.paths import ensure_private_dir, is_app_dir, private_umask
 from ins_tui.store.errors import DatabaseMissing, StoreBusy
 
 BUSY_TIMEOUT_S = 30.0
-_UMASK_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def private_umask() -> Iterator[None]:
-    """Files created inside are owner-only; umask is process-wide, hence the lock."""
-    with _UMASK_LOCK:
-        old = os.umask(0o077)
-        try:
-            yield
-        finally:
-            os.umask(old)
 
 
 def create_private_file(path: Path) -> bool:
-    """Create `path` empty with mode 0600 if absent; True when this call created it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` empty with mode 0600 if absent; True when this call created it.
+
+    Missing folders are created 0700 one by one (`paths.ensure_private_dir`); an existing
+    folder is tightened only when it is one of ins-tui's own (`paths.is_app_dir`).
+    """
+    ensure_private_dir(path.parent, tighten=is_app_dir(path.parent))
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -90,6 +81,8 @@ def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Con
             create_private_file(path)
         else:
             tighten_mode(path)
+            if is_app_dir(path.parent):
+                ensure_private_dir(path.parent)  # a data home left 0755 by an older version
         with private_umask():
             conn = sqlite3.connect(
                 str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False

@@ -72,10 +72,11 @@ def load_or_create_key(path: Path) -> bytes:
             if path.stat().st_mode & 0o077 and path.stat().st_uid == os.geteuid():
                 os.chmod(path, 0o600)
         return key
-    from ins_tui.store.connection import private_umask
+    from ins_tui.paths import ensure_private_dir
 
-    with private_umask():  # TODO(lead): the one private-directory helper
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Missing folders are created 0700; an existing one is not chmodded here (the key may
+    # live in a folder an administrator named; ins-tui's own are tightened at start).
+    ensure_private_dir(path.parent, tighten=False)
     fresh = secrets.token_bytes(KEY_BYTES)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

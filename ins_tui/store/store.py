@@ -41,11 +41,14 @@ class Store(PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
         `rekey_reason` says why the file's key is lost (`ins-tui db rekey`): the new key then
         takes over from a journaled `journal.rekey` row.
         """
+        from ins_tui.paths import ensure_private_dir, is_app_dir
         from ins_tui.store import journal_key as keys
 
         path = Path(path)
         key_file = key_path or keys.default_key_path()
         try:
+            if key is None:  # the key's folder is the configuration folder: 0700
+                ensure_private_dir(key_file.parent, tighten=is_app_dir(key_file.parent))
             key = key if key is not None else keys.load_or_create_key(key_file)
         except (OSError, keys.JournalKeyError) as exc:
             raise UnreadableDatabase(str(path), f"clé du journal inutilisable ({exc})") from exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 from ins_tui.config import Config
@@ -39,6 +40,7 @@ def launch(
         if db_path is not None:
             config = dataclasses.replace(config, db_path=db_path)
         factory = _production_backend(config, operator)
+    _private_dirs(config, training)
 
     from ins_tui.tui.app import InsTuiApp
 
@@ -51,6 +53,21 @@ def launch(
     if app.startup_error:
         raise LaunchError(app.startup_error)
     return app.return_code or 0
+
+
+def _private_dirs(config: Config, training: bool) -> None:
+    """Folders 0700 before anything is written in them; a folder another account owns and
+    leaves open is said on the terminal (it stays above the app's screen) but not fatal:
+    the files in it are 0600 anyway, and its owner, not ins-tui, decides its mode."""
+    from ins_tui.paths import prepare_app_dirs
+
+    try:
+        warnings = prepare_app_dirs(config, training=training)
+    except OSError as exc:
+        raise LaunchError(f"Dossier de données impossible à créer : {exc.filename} "
+                          f"({exc.strerror}).") from exc
+    for warning in warnings:
+        print(f"Attention : {warning}", file=sys.stderr)
 
 
 def _training_backend(config: Config, operator: str | None):

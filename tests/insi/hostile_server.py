@@ -27,7 +27,8 @@ HEAD = "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8\r\n
 
 class HostileServer:
     def __init__(self, pki_dir: Path, modes: list[str], *, size: int = 4 * 1024 * 1024,
-                 drip_every: float = 2.0) -> None:
+                 drip_every: float = 2.0, require_client_cert: bool = True) -> None:
+        """`require_client_cert=False`: server-auth TLS only, as the service in CPx mode."""
         self.paths = ensure_pki(pki_dir)
         self.modes = list(modes)
         self.size = size
@@ -37,8 +38,9 @@ class HostileServer:
         self._stop = threading.Event()
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(self.paths.server_cert, self.paths.server_key)
-        ctx.verify_mode = ssl.CERT_REQUIRED
-        ctx.load_verify_locations(cafile=str(self.paths.ca_cert))
+        if require_client_cert:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(cafile=str(self.paths.ca_cert))
         self._ctx = ctx
         self._sock = socket.create_server(("127.0.0.1", 0))
         self._sock.settimeout(0.2)
@@ -150,6 +152,11 @@ class HostileServer:
                 if self._stop.wait(0.2):
                     break
                 conn.sendall(bytes([byte]))
+        elif mode == "header_flood":  # more header lines than http.client accepts (100)
+            conn.sendall(HEAD.encode() + b"".join(b"X-%d: v\r\n" % n for n in range(150))
+                         + f"Content-Length: {len(GOOD)}\r\n\r\n".encode() + GOOD)
+        elif mode == "long_header":  # one header line over http.client's 64 KiB
+            conn.sendall(HEAD.encode() + b"X-Long: " + b"v" * (70 * 1024) + b"\r\n\r\n")
         elif mode == "slow_good":
             time.sleep(self.drip_every)
             conn.sendall(f"{HEAD}Content-Length: {len(GOOD)}\r\n\r\n".encode() + GOOD)

@@ -133,8 +133,18 @@ def test_2_08_cas_1_history_repeats_active_ins(client) -> None:
     assert out.identity.traits.birthplace == "2B020"
 
 
-def test_2_08_cas_2_keys_failing_mod_97_kept_and_flagged(client) -> None:
+def test_2_08_cas_2_active_key_failing_mod_97_refused_by_default(client) -> None:
+    """A wrong active key means a wrong or altered number: not stored (docs/decisions.md,
+    issue 9); the CNDA replay is kept only under the `warn` policy (next test)."""
     out = client.search_traits(_traits("HERMANN", "GATIEN", "M", "1981-03-24"))
+    assert isinstance(out, InsiError) and out.kind is ErrorKind.INCOHERENT
+    assert "modulo 97" in out.message_fr and "1810363220456" not in out.message_fr
+    assert out.identity.ins.matricule == "181036322045660" and len(out.attempts) == 1
+
+
+def test_2_08_cas_2_keys_failing_mod_97_kept_and_flagged(sim) -> None:
+    with InsiClient(sim.client_settings(bad_active_key="warn")) as client:
+        out = client.search_traits(_traits("HERMANN", "GATIEN", "M", "1981-03-24"))
     assert isinstance(out, Found)
     ins = out.identity.ins
     assert (ins.matricule, ins.key_ok) == ("181036322045660", False)
@@ -244,6 +254,11 @@ def test_every_cr_00_identity_of_the_contract(client, sim, case, sent, matricule
     name, first_names, sex, birth_date, birthplace = sent
     out = client.search_traits(_traits(name, first_names, sex, birth_date),
                                birthplace=birthplace)
+    if not key_ok:  # refused by default; kept and flagged under the `warn` policy
+        assert isinstance(out, InsiError) and out.kind is ErrorKind.INCOHERENT, (case, out)
+        with InsiClient(sim.client_settings(bad_active_key="warn")) as lenient:
+            out = lenient.search_traits(_traits(name, first_names, sex, birth_date),
+                                        birthplace=birthplace)
     assert isinstance(out, Found), (case, out)
     ident = out.identity
     assert (ident.ins.matricule, ident.ins.oid, ident.ins.key_ok) == (

@@ -52,10 +52,37 @@ def test_found_json_with_every_attempt(capsys, target) -> None:
     assert "<CodeCR>01</CodeCR>" in doc["attempts"][0]["response"]
 
 
-def test_found_human_output(capsys, target) -> None:
+def test_found_human_output(capsys, target, monkeypatch) -> None:
+    """CNDA 2.08 cas 2 replayed under `[insi] bad_active_key = "warn"`: kept, flagged."""
+    monkeypatch.setenv("INS_TUI_INSI_BAD_ACTIVE_KEY", "warn")
     code, out, _ = _run(capsys, *target, *_traits("HERMANN", "GATIEN", "M", "1981-03-24"))
     assert code == 0
     assert "181036322045660" in out and "modulo 97" in out and "Historique" in out
+
+
+def test_incoherent_answer_exit_3_shows_what_was_received(capsys, target, sim) -> None:
+    """Default policy: the same answer is refused (service error family, exit 3); the
+    reason names the rule, and what INSi sent is shown as not retained."""
+    code, out, err = _run(capsys, *target, *_traits("HERMANN", "GATIEN", "M", "1981-03-24"))
+    assert code == 3 and out == ""
+    first = err.splitlines()[0]
+    assert first.startswith("Réponse INSi incohérente : INS : clé de l'INS ne vérifiant pas")
+    assert "181036322045660" not in first and "HERMANN" not in first
+    assert "Réponse reçue (non retenue) :" in err and "181036322045660" in err
+    assert "Relancez" not in err  # asking again gets the same answer
+    sim.evil = "long_name"
+    code, out, _ = _run(capsys, *target, "--json", *_traits("ECETINSI", "PIERRE-ALAIN", "M",
+                                                            "2009-07-14"))
+    doc = json.loads(out)
+    assert (code, doc["exit_code"], doc["outcome"], doc["error_kind"]) == (
+        3, 3, "error", "reponse_incoherente")
+    assert doc["problems"] == [{"field": "birth_name", "code": "name.too_long",
+                                "message": "trop long"}]
+    assert len(doc["identity"]["traits"]["birth_name"]) == 50_000
+    assert doc["attempts"][0]["cr"] == "00" and doc["attempts"][0]["response"]
+    code, _, err = _run(capsys, *target, *_traits("ECETINSI", "PIERRE-ALAIN", "M",
+                                                  "2009-07-14"))
+    assert code == 3 and "(50000 caractères)" in err and "A" * 121 not in err
 
 
 def test_not_found_and_several_exit_1(capsys, target) -> None:

@@ -14,6 +14,7 @@ import logging
 import pytest
 
 from ins_tui.domain.model import Sex, Traits
+from ins_tui.insi.client import InsiClient
 from ins_tui.insi.couverture import Couverture, VitaleQuery
 from ins_tui.insi.outcomes import Found, InsiError, NotFound
 
@@ -33,9 +34,10 @@ def _traits(name: str, first_names: str, sex: str, date: str) -> Traits:
 
 def test_insi_exchanges_log_no_identity(client, sim, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    lenient = InsiClient(sim.client_settings(bad_active_key="warn"))  # CNDA 2.08 cas 2 kept
     outcomes = [
         client.search_traits(_traits("ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14")),
-        client.search_traits(_traits("HERMANN", "GATIEN", "M", "1981-03-24")),
+        lenient.search_traits(_traits("HERMANN", "GATIEN", "M", "1981-03-24")),
         client.search_traits(_traits("TCHITCHI", "OLA CATARINA", "F", "1936-06-21")),
         client.search_traits(_traits("INCONNU", "JEAN", "M", "1950-01-01")),
         client.search_traits(_traits("DAEION", "CŒUR", "M", "1987-01-01")),
@@ -57,10 +59,20 @@ def test_insi_exchanges_log_no_identity(client, sim, caplog: pytest.LogCaptureFi
     sim.evil = None
     sim.fault_rate = 1.0
     outcomes.append(client.search_traits(_traits("ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14")))
+    sim.fault_rate = 0.0
+    # Incoherent answers: refused, and the log names the rule codes, never the values.
+    outcomes.append(client.search_traits(_traits("HERMANN", "GATIEN", "M", "1981-03-24")))
+    for mode in ("sex_mismatch", "long_name"):
+        sim.evil = mode
+        outcomes.append(client.search_traits(_traits("ECETINSI", "PIERRE-ALAIN", "M",
+                                                     "2009-07-14")))
+    sim.evil = None
+    lenient.close()
 
     kinds = [type(o).__name__ for o in outcomes]
     assert kinds == ["Found", "Found", "Found", "NotFound", "InsiError", "Found",
-                     "InsiError", "InsiError", "InsiError", "InsiError", "InsiError"]
+                     "InsiError", "InsiError", "InsiError", "InsiError", "InsiError",
+                     "InsiError", "InsiError", "InsiError"]
     hermann = outcomes[1]
     assert isinstance(hermann, Found) and hermann.warnings  # mod-97 warnings were produced
     assert isinstance(outcomes[3], NotFound) and isinstance(outcomes[4], InsiError)
@@ -68,6 +80,7 @@ def test_insi_exchanges_log_no_identity(client, sim, caplog: pytest.LogCaptureFi
     text = caplog.text
     assert "CR 00" in text and "CR 01" in text and "fault" in text  # the log did speak
     assert "hostile answer refused" in text and "malformed answer" in text
+    assert "refused as incoherent (ins/ins.key_mod97)" in text
     leaked = [s for s in SECRETS if s in text]
     assert leaked == [], f"identity data in the log: {leaked}"
     # The mod-97 warnings (shown to the user) quote only the last four characters.

@@ -164,3 +164,190 @@ def test_peak_memory_stays_near_the_cap(sim, sim_dir: Path, mode: str) -> None:
     assert growth_kib < (figures["cap"] // 1024) + 8 * 1024, figures
     # It really sent up to the cap (the chunk in flight when the client cut is not counted).
     assert server.sent and max(server.sent) >= figures["cap"] - 32 * 1024, server.sent
+
+
+# -- added: heads http.client cannot read, the strategy bound in flight, CPx, the desk's
+# journal row, and the simulator's own bounds on what it reads -------------------------
+
+
+@pytest.mark.parametrize("mode", ["header_flood", "long_header"])
+def test_unreadable_answer_heads_are_suspect_not_a_network_fault(sim, sim_dir: Path,
+                                                                 mode: str) -> None:
+    """150 header lines / one 70 KiB header line: http.client refuses them (its bounds on
+    the head: 100 lines of 64 KiB); that is a suspect answer (not retried), not « réseau »."""
+    with HostileServer(sim_dir, [mode, "good"]) as server:
+        client = _client(sim, server)
+        try:
+            outcome, elapsed = _timed(client)
+            assert isinstance(outcome, InsiError) and outcome.kind is ErrorKind.MALFORMED
+            assert "illisible ou suspecte" in outcome.message_fr and not outcome.retryable
+            assert "unreadable HTTP answer" in outcome.attempts[0].error
+            assert elapsed < 1.0 + MARGIN
+            assert isinstance(_timed(client)[0], NotFound)
+        finally:
+            client.close()
+
+
+def test_strategy_deadline_cuts_the_request_in_flight(sim, sim_dir: Path) -> None:
+    """The first answer comes after 6 s, the request's own deadline is 8 s, the search's
+    1 s: the search ends at 1 s (not 6 s), with the strategy's message."""
+    with HostileServer(sim_dir, ["slow_good", "good"], drip_every=6.0) as server:
+        client = _client(sim, server, deadline=8.0, read_timeout=8.0, search_deadline=1.0)
+        try:
+            outcome, elapsed = _timed(client)
+            assert isinstance(outcome, InsiError) and outcome.kind is ErrorKind.TIMEOUT
+            assert "l'ensemble des essais" in outcome.message_fr and outcome.retryable
+            assert 0.9 < elapsed < 1.0 + MARGIN, elapsed
+            (attempt,) = outcome.attempts
+            assert "deadline" in attempt.error and attempt.response is None
+            following, took = _timed(client)  # lock released, a new connection
+            assert isinstance(following, NotFound) and took < 2.0 + MARGIN
+        finally:
+            client.close()
+
+
+def test_cpx_client_has_the_same_bounds(sim, sim_dir: Path, tmp_path: Path) -> None:
+    """CPx mode (server-auth TLS, a signed assertion per request) goes through the same
+    poster: an endless chunked answer is cut at the cap there too."""
+    from signing_certs import P12_PASSWORD, card_cert, write_p12
+
+    from ins_tui.insi.settings import CpxSettings
+    from ins_tui.insi.signer import Pkcs12Signer
+
+    signer = Pkcs12Signer(write_p12(tmp_path / "cps.p12", card_cert("card-sign")),
+                          P12_PASSWORD)
+    cpx = CpxSettings(signer, billing_id="10B0152872", activity_sector="SA07",
+                      specialty_code="SM26")
+    with HostileServer(sim_dir, ["chunked_endless", "good"],
+                       require_client_cert=False) as server:
+        client = _client(sim, server, cpx=cpx, p12=None, p12_password=None)
+        try:
+            outcome, elapsed = _timed(client)
+            assert isinstance(outcome, InsiError) and outcome.kind is ErrorKind.MALFORMED
+            assert "trop volumineuse (plus de 64 Kio)" in outcome.message_fr
+            assert elapsed < 1.0 + MARGIN
+            assert b"Assertion" in outcome.attempts[0].request
+            assert isinstance(_timed(client)[0], NotFound)
+        finally:
+            client.close()
+
+
+def test_desk_journal_row_says_the_answer_was_cut(sim, sim_dir: Path, tmp_path: Path) -> None:
+    """The journal keeps the start of a cut answer and its row says so (the journal screen
+    shows that row's text behind its [x] mark)."""
+    from datetime import datetime
+
+    from ins_tui.desk.desk import Desk
+    from ins_tui.desk.ports import FixedClock, TrainingApcv
+    from ins_tui.desk.results import InsiResultKind
+    from ins_tui.domain.model import Channel
+    from ins_tui.store.store import Store
+    from ins_tui.tui.journal_view import summary
+    from tests.desk.conftest import form
+
+    clock = FixedClock(datetime(2025, 3, 14, 9, 30).astimezone())
+    store = Store.open(tmp_path / "desk.sqlite", clock=clock.now)
+    with HostileServer(sim_dir, ["big_without_length", "good"], size=8 * CAP) as server:
+        client = _client(sim, server)
+        try:
+            desk = Desk(store, client, clock, "secretaire", apcv=TrainingApcv())
+            pid = desk.create_patient(form()).patient_id
+            result = desk.retrieve_ins(pid, Channel.INSI)
+            assert result.kind is InsiResultKind.FAILED, result.message_fr
+            assert "trop volumineuse" in result.message_fr
+            rows = [r for r in desk.journal_for_patient(pid) if r.insi_request]
+            (row,) = rows
+            assert "réponse tronquée" in row.event
+            assert 0 < len(row.insi_response) <= 64 * 1024
+            assert row.insi_response.startswith(b"<x>AAAA")
+            assert summary(row).startswith("[x] ") and "tronquée" in summary(row)
+            assert desk.get_patient(pid).ins is None  # nothing stored
+        finally:
+            client.close()
+            store.close()
+
+
+@pytest.fixture
+def bounded_sim(sim_dir: Path):
+    """A simulator of its own (knobs not shared) giving a request 1 s once it has begun."""
+    server = SimulatorServer(sim_dir).start()
+    server.request_deadline = 1.0
+    yield server
+    server.stop()
+
+
+def _raw_tls(server: SimulatorServer):
+    import socket
+
+    from ins_tui.insi.tls import client_context
+
+    ctx = client_context(server.paths.ca_cert, server.paths.client_p12,
+                         server.paths.p12_password)
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    return ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def _until_closed(conn, drip: bytes) -> tuple[bytes, float]:
+    """Send `drip` one byte at a time, each after waiting up to 0.3 s for the server to
+    answer or close; return what it sent back and when it closed (from the first byte)."""
+    start = time.monotonic()
+    answer = b""
+    conn.settimeout(0.3)  # a TLS read, so the server's session tickets are not taken for data
+    for byte in drip:
+        try:
+            answer = conn.recv(4096)
+        except TimeoutError:
+            pass  # still reading our request: one more byte
+        except OSError:
+            break
+        else:
+            break
+        try:
+            conn.sendall(bytes([byte]))
+        except OSError:
+            break
+    conn.settimeout(5)
+    try:
+        while piece := conn.recv(4096):
+            answer += piece
+    except OSError:
+        pass
+    return answer, time.monotonic() - start
+
+
+HEAD_REQ = b"POST /lps HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/soap+xml\r\n"
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_simulator_ends_a_request_dripped_past_its_deadline(bounded_sim, where: str) -> None:
+    """One byte every 0.3 s, each far under the 30 s idle timeout: the request deadline (1 s)
+    ends it and frees the server thread, and the simulator serves the next client."""
+    conn = _raw_tls(bounded_sim)
+    with conn:
+        if where == "body":
+            conn.sendall(HEAD_REQ + b"Content-Length: 5000\r\n\r\n")
+            drip = b"<" * 40  # 12 s of drip if the server never ends it
+        else:
+            drip = HEAD_REQ + b"X-Slow: " + b"v" * 40
+        answer, elapsed = _until_closed(conn, drip)
+    assert answer == b"" and elapsed < 1.0 + MARGIN, (answer[:80], elapsed)
+    assert bounded_sim.request_count == 0
+    with InsiClient(bounded_sim.client_settings(read_timeout=5.0)) as client:
+        assert client.search_traits(TRAITS).identity.ins.matricule == "275126322074974"
+
+
+@pytest.mark.parametrize(("extra", "status"), [
+    (b"Content-Length: 2000000\r\n", b"413"),
+    (b"Transfer-Encoding: chunked\r\n", b"411"),
+    (b"Content-Length: beaucoup\r\n", b"400"),
+])
+def test_simulator_refuses_request_bodies_it_will_not_read(bounded_sim, extra: bytes,
+                                                           status: bytes) -> None:
+    """Above 1 MB, chunked, or a length that is not a number: answered at once, unread,
+    connection closed, nothing counted as a request."""
+    conn = _raw_tls(bounded_sim)
+    with conn:
+        conn.sendall(HEAD_REQ + extra + b"\r\n")
+        answer, elapsed = _until_closed(conn, b"")
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:80]
+    assert elapsed < 1.0 + MARGIN and bounded_sim.request_count == 0
