@@ -185,6 +185,29 @@ _M5_HISTORY_NUMBER = """
 CREATE INDEX ins_history_number ON ins_history(number);
 """
 
+# Identities waiting to leave for a practice software or an identity server (outbox.py):
+# written in the same transaction as the change, so a killed process loses neither.
+_M6_OUTBOX = """
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    target      TEXT NOT NULL CHECK (target IN ('fhir', 'hl7')),
+    patient_id  INTEGER NOT NULL REFERENCES patients(id),
+    reason      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    next_at     TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    state       TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sent', 'held', 'dismissed')),
+    control_id  TEXT UNIQUE,
+    event       TEXT,
+    payload     BLOB,
+    last_error  TEXT,
+    done_at     TEXT
+);
+CREATE INDEX outbox_due ON outbox(target, state, next_at);
+CREATE INDEX outbox_patient ON outbox(patient_id, target);
+"""
+
 GENESIS_HASH = "0" * 64
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -194,6 +217,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "journal groupé par action, file INSi par patient", _M3_ACTIONS),
     Migration(4, "journal et fiches scellés par la clé de l'installation", _M4_SEALS),
     Migration(5, "recherche par ancien INS", _M5_HISTORY_NUMBER),
+    Migration(6, "identités à transmettre (FHIR, HL7)", _M6_OUTBOX),
 )
 
 LATEST = MIGRATIONS[-1].number
