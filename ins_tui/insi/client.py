@@ -259,19 +259,14 @@ class InsiClient:
         try:
             answer = parse_answer(status, data)
         except HostileAnswer as exc:
-            attempts.append(
-                Attempt(**base, http_status=status, error=f"refused unread: {exc}",
-                        elapsed_s=elapsed)
-            )
-            log.warning("INSi %s %s: hostile answer refused (%s)", operation, message_id, exc)
-            return InsiError(ErrorKind.MALFORMED, MESSAGES[ErrorKind.MALFORMED], tuple(attempts))
+            poster.close()  # see below: the stream is suspect too
+            return self._refused(base, status, elapsed, exc, attempts)
         except MalformedAnswer as exc:
-            attempts.append(
-                Attempt(**base, response=data, http_status=status, error=str(exc),
-                        elapsed_s=elapsed)
-            )
-            log.warning("INSi %s %s: malformed answer (%s)", operation, message_id, exc)
-            return InsiError(ErrorKind.MALFORMED, MESSAGES[ErrorKind.MALFORMED], tuple(attempts))
+            # An answer we cannot believe leaves the stream suspect too (a lying
+            # Content-Length leaves the rest of its bytes queued on the socket, to be read
+            # as the next status line): the next call starts on a fresh connection.
+            poster.close()
+            return self._malformed(base, status, data, elapsed, exc, attempts)
         if isinstance(answer, Fault):
             attempts.append(
                 Attempt(**base, response=data, http_status=status, fault=answer,
@@ -287,6 +282,24 @@ class InsiClient:
         log.info("INSi %s %s: CR %s in %.0f ms", operation, message_id, answer.cr,
                  elapsed * 1000)
         return _final(answer, attempts, self.settings)
+
+    @staticmethod
+    def _refused(base: dict, status: int, elapsed: float, exc: Exception,
+                 attempts: list[Attempt]) -> InsiError:
+        attempts.append(Attempt(**base, http_status=status, error=f"refused unread: {exc}",
+                                elapsed_s=elapsed))
+        log.warning("INSi %s %s: hostile answer refused (%s)", base["operation"],
+                    base["message_id"], exc)
+        return InsiError(ErrorKind.MALFORMED, MESSAGES[ErrorKind.MALFORMED], tuple(attempts))
+
+    @staticmethod
+    def _malformed(base: dict, status: int, data: bytes, elapsed: float, exc: Exception,
+                   attempts: list[Attempt]) -> InsiError:
+        attempts.append(Attempt(**base, response=data, http_status=status, error=str(exc),
+                                elapsed_s=elapsed))
+        log.warning("INSi %s %s: malformed answer (%s)", base["operation"],
+                    base["message_id"], exc)
+        return InsiError(ErrorKind.MALFORMED, MESSAGES[ErrorKind.MALFORMED], tuple(attempts))
 
 
 def _size_fr(n: int) -> str:

@@ -34,6 +34,7 @@ class HostileServer:
         self.size = size
         self.drip_every = drip_every
         self.requests = 0
+        self.connections = 0  # TLS connections accepted
         self.sent: list[int] = []  # bytes of body written per request
         self._stop = threading.Event()
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -76,6 +77,7 @@ class HostileServer:
         except (ssl.SSLError, OSError):
             raw.close()
             return
+        self.connections += 1
         with contextlib.closing(conn):
             conn.settimeout(30)
             reader = conn.makefile("rb")
