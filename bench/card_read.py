@@ -16,10 +16,9 @@ import sys
 import threading
 import time
 
-from ins_tui.card.chip import VirtualChip
+from ins_tui.card.chip import InProcessTransport, VirtualChip
 from ins_tui.card.pcscd import PrivatePcscd, unavailable_reason
 from ins_tui.card.profiles import get_profile
-from ins_tui.card.transport import InProcessTransport
 from ins_tui.card.virtual import VirtualCard
 from ins_tui.card.vitale import read_card, read_from_reader
 from ins_tui.card.watcher import CardWatcher

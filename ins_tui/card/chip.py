@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 
 from ins_tui.card.apdu import AID_VITALE, FID_MF, SFI_BENEFICIARIES
+from ins_tui.card.errors import CardRemovedError
 from ins_tui.card.profiles import CardProfile
 from ins_tui.card.tlv import encode
 
@@ -138,3 +139,22 @@ class VirtualChip:
         if self.profile.t0_strict and le != min(remaining, 256):
             return bytes([0x6C, min(remaining, 256) & 0xFF])
         return self._ef[offset : offset + min(le, remaining)] + SW_OK
+
+
+class InProcessTransport:
+    """A virtual chip called directly: same reader code, no pcscd (training fallback).
+
+    It lives with the chip, not with the PC/SC transport, so that `transport` (which
+    `apdu` needs for its Protocol) never has to import the chip: no import circle.
+    """
+
+    def __init__(self, chip: VirtualChip) -> None:
+        self.chip = chip
+
+    def transmit(self, apdu: bytes) -> bytes:
+        if not self.chip.present:
+            raise CardRemovedError()
+        try:
+            return self.chip.respond(apdu)
+        except ChipGone as exc:
+            raise CardRemovedError() from exc

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-from ins_tui.card.chip import VirtualChip
+from ins_tui.card.chip import InProcessTransport, VirtualChip
 from ins_tui.card.errors import CardRemovedError, NoCardError
 from ins_tui.card.events import (
     CardEvent,
@@ -23,7 +23,6 @@ from ins_tui.card.events import (
 )
 from ins_tui.card.pcscd import READER_NAME
 from ins_tui.card.profiles import CardProfile
-from ins_tui.card.transport import InProcessTransport
 from ins_tui.card.vitale import VitaleCard, read_card
 
 Callback = Callable[[CardEvent], object]

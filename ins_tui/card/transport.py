@@ -10,7 +10,7 @@ exclusive transaction so no other program interleaves commands.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ins_tui.card.errors import (
     TRAITS_HINT,
@@ -21,9 +21,6 @@ from ins_tui.card.errors import (
     UnreadableCardError,
 )
 
-if TYPE_CHECKING:
-    from ins_tui.card.chip import VirtualChip
-
 
 class Transport(Protocol):
     def transmit(self, apdu: bytes) -> bytes:
@@ -33,23 +30,6 @@ class Transport(Protocol):
         failure worth retrying.
         """
         ...
-
-
-class InProcessTransport:
-    """A virtual chip called directly: same reader code, no pcscd (training fallback)."""
-
-    def __init__(self, chip: VirtualChip) -> None:
-        self.chip = chip
-
-    def transmit(self, apdu: bytes) -> bytes:
-        from ins_tui.card.chip import ChipGone
-
-        if not self.chip.present:
-            raise CardRemovedError()
-        try:
-            return self.chip.respond(apdu)
-        except ChipGone as exc:
-            raise CardRemovedError() from exc
 
 
 # pcsc-lite return codes meaning "there is no card (any more)".

@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from ins_tui.domain.masking import exception_summary
 
 if TYPE_CHECKING:
-    from ins_tui.desk.desk import Desk
     from ins_tui.desk.results import InsiResult
 
 log = logging.getLogger(__name__)
+
+
+class RunsRetries(Protocol):
+    """What the scheduler needs of the desk: one call that runs the due requests.
+
+    A protocol rather than `Desk` itself, so this module (which the INSi flow imports for
+    `next_delay`) never imports the desk back: no import circle.
+    """
+
+    def _run_due_retries(self, delay_for: Callable[[int], float]) -> list[InsiResult]: ...
 
 
 def next_delay(attempts: int, *, base_delay: float = 30.0, max_delay: float = 3600.0) -> float:
@@ -32,7 +42,7 @@ def next_delay(attempts: int, *, base_delay: float = 30.0, max_delay: float = 36
 class RetryScheduler:
     """Runs due queued INSi requests; the UI calls `tick()` from a worker or `start()`s it."""
 
-    def __init__(self, desk: Desk, *, base_delay: float = 30.0, max_delay: float = 3600.0):
+    def __init__(self, desk: RunsRetries, *, base_delay: float = 30.0, max_delay: float = 3600.0):
         self.desk = desk
         self.base_delay = base_delay
         self.max_delay = max_delay

@@ -8,11 +8,10 @@ import logging
 import pytest
 from card_expectations import FAILS, READS, as_rows
 
-from ins_tui.card.chip import VirtualChip
+from ins_tui.card.chip import InProcessTransport, VirtualChip
 from ins_tui.card.errors import CardError
 from ins_tui.card.profiles import ProfileError, get_profile, load_profiles
 from ins_tui.card.tlv import encode
-from ins_tui.card.transport import InProcessTransport
 from ins_tui.card.vitale import parse_beneficiaries, read_card
 
 

@@ -8,11 +8,10 @@ from hypothesis import strategies as st
 
 from ins_tui.card.apdu import exchange, read_binary_sfi, select_aid
 from ins_tui.card.atr import AtrKind, classify_atr
-from ins_tui.card.chip import VirtualChip
+from ins_tui.card.chip import InProcessTransport, VirtualChip
 from ins_tui.card.errors import CardRemovedError, TransmitError, UnreadableCardError
 from ins_tui.card.profiles import get_profile
 from ins_tui.card.tlv import encode, parse
-from ins_tui.card.transport import InProcessTransport
 from ins_tui.card.vitale import read_card
 
 

@@ -44,9 +44,8 @@ def form(**kw: str) -> TraitsInput:
 
 def read_card(profile_name: str):
     """Beneficiaries read by the real Vitale reader code from an in-process virtual chip."""
-    from ins_tui.card.chip import VirtualChip
+    from ins_tui.card.chip import InProcessTransport, VirtualChip
     from ins_tui.card.profiles import load_profiles
-    from ins_tui.card.transport import InProcessTransport
     from ins_tui.card.vitale import read_vitale
 
     chip = VirtualChip(load_profiles()[profile_name])
