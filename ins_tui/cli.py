@@ -15,7 +15,8 @@ import os
 import sys
 
 # Order is the order shown in `ins-tui --help`.
-COMMAND_MODULES = ("run", "traits", "db", "demo", "insi", "card", "config")
+COMMAND_MODULES = ("run", "traits", "db", "demo", "insi", "card", "export", "label",
+                   "config")
 
 EXIT_OK = 0
 EXIT_INVALID = 2

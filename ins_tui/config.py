@@ -89,6 +89,42 @@ class Config:
     # place, `journal.key` in the configuration folder (store/journal_key.py). Env:
     # INS_TUI_JOURNAL_KEY. Kept out of the database folder and out of its backups.
     journal_key: Path | None = None
+    # HL7 v2 PAM France over MLLP (issue 10, ins_tui/hl7/): TOML [hl7] host, port, ...
+    # Empty host: no HL7 output. The port stays text here and is checked by hl7/settings.py.
+    hl7_host: str = ""
+    hl7_port: str = "2575"
+    hl7_sending_application: str = "INS-TUI"
+    hl7_sending_facility: str = "CABINET"
+    hl7_receiving_application: str = ""
+    hl7_receiving_facility: str = ""
+    hl7_timeout: float = 10.0  # seconds: connect, then the whole wait for the ACK
+    hl7_max_ack_bytes: int = 65536  # an ACK longer than this is refused unread
+    hl7_local_oid: str = ""  # OID of the practice's own patient ids (PID-3 PI), if it has one
+    # FHIR FR Core Patient push (issue 10, ins_tui/fhir/): TOML [fhir] base_url, ca_bundle, ...
+    # Empty base_url: nothing queued nor pushed. Training pushes only to training_base_url.
+    fhir_base_url: str = ""
+    fhir_training_base_url: str = ""
+    fhir_ca_bundle: str = ""  # PEM of the server's CA; empty: the system store
+    fhir_client_cert: str = ""  # PEM client certificate (optional), key inside or below
+    fhir_client_key: str = ""  # PEM key of the client certificate, unencrypted, mode 0600
+    fhir_timeout: float = 10.0  # seconds, one request from connect to last byte
+    fhir_max_answer_bytes: int = 256 * 1024
+    fhir_local_system: str = ""  # identifier.system of local ids; empty: urn:uuid of the file
+    # Datamatrix scanner (issue 10, tui/scanner.py): TOML [scanner] enabled, gs_substitute, ...
+    # A burst of keys starting with the INS header is read as a scan, never typed into a form.
+    scanner_enabled: bool = True
+    scanner_gs_substitute: str = ""  # what the scanner types for GS (e.g. "~"); "" = GS itself
+    scanner_key_gap: float = 0.05  # seconds: longest gap between two keys of a scanner burst
+    scanner_end_gap: float = 0.3  # seconds: a pause this long ends a code without Enter
+    scanner_max_duration: float = 3.0  # seconds: a whole code, header to Enter
+    # Patient label with the INS datamatrix (issue 10, ins_tui/label/): TOML [label] size,
+    # printer, ... Empty printer: the PDF is saved in `folder` (default <data>/etiquettes).
+    label_size: str = "dymo-89x36"  # a name of ins_tui/label/sizes.py (SIZES)
+    label_printer: str = ""  # CUPS queue name (lp -d); "" = save the PDF, print nothing
+    label_cups_server: str = ""  # lp -h: host[:port] or socket path; "" = CUPS default
+    label_media: str = ""  # lp -o media=…; "" = the queue's own, "auto" = the size's
+    label_folder: Path | None = None  # where PDFs are saved; None = <data home>/etiquettes
+    label_timeout: float = 15.0  # seconds: the whole lp run
 
     def zone(self) -> tzinfo | None:
         """The practice's time zone, or None for the machine's own (checked at load)."""
@@ -105,9 +141,18 @@ _ENV_PREFIX = "INS_TUI_"
 _TUPLE_FIELDS = {"practitioners", "operators", "documents"}
 _PATH_FIELDS = {"db_path", "training_db_path", "training_dir", "journal_key"}
 _FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval",
-                 "insi_deadline", "insi_search_deadline"}
-_INT_FIELDS = {"insi_max_answer_bytes"}
-_BOOL_FIELDS = {"missing_birthplace_blocks_match"}
+                 "insi_deadline", "insi_search_deadline",
+                 "hl7_timeout",  # hl7
+                 "fhir_timeout"}  # fhir
+_INT_FIELDS = {"insi_max_answer_bytes",
+               "hl7_max_ack_bytes",  # hl7
+               "fhir_max_answer_bytes"}  # fhir
+_BOOL_FIELDS = {"missing_birthplace_blocks_match",
+                "scanner_enabled"}  # scanner
+_SCANNER_FLOAT_FIELDS = {"scanner_key_gap", "scanner_end_gap", "scanner_max_duration"}
+_FLOAT_FIELDS |= _SCANNER_FLOAT_FIELDS  # scanner
+_PATH_FIELDS |= {"label_folder"}  # label
+_FLOAT_FIELDS |= {"label_timeout"}  # label
 _INSI_MODES = ("mtls", "cpx")
 _BAD_KEY_POLICIES = ("refuse", "warn")
 
@@ -144,6 +189,8 @@ def _coerce(name: str, value: object) -> object:
         if mode not in _INSI_MODES:
             raise ConfigError(f"Mode INSi « {value} » inconnu : « mtls » ou « cpx » attendu.")
         return mode
+    if name == "scanner_gs_substitute":  # scanner
+        return _gs_substitute(str(value))
     if name == "timezone":
         text = str(value).strip()
         if text:
@@ -180,6 +227,21 @@ def _zone(name: str) -> tzinfo:
             f"Fuseau horaire « {name} » inconnu : un nom IANA est attendu (Europe/Paris, "
             "Indian/Reunion, America/Cayenne…), ou rien pour celui de la machine."
         ) from exc
+
+
+def _gs_substitute(text: str) -> str:
+    """The scanner's stand-in for GS (datamatrix): 1 to 4 characters no INS field can hold,
+    else a name or an OID would be cut in two (scanner, docs/interfaces.md)."""
+    if text in ("", "\x1d"):
+        return ""
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '-.")
+    if len(text) > 4 or any(c in allowed or not c.isprintable() for c in text):
+        raise ConfigError(
+            f"« [scanner] gs_substitute » : « {text} » refusé ; 1 à 4 caractères qui ne "
+            "peuvent pas figurer dans un datamatrix INS (ni lettre, chiffre, espace, "
+            "apostrophe, tiret ou point), par exemple « ~ » ou « | »."
+        )
+    return text
 
 
 class ConfigError(ValueError):

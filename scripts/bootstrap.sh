@@ -11,6 +11,9 @@ PYTHON=${PYTHON:-python3}
 
 need=()
 pkgs=(pcscd libpcsclite-dev swig gcc make softhsm2 socat iproute2 util-linux tmux xmlsec1 tzdata)
+# Labels (ins_tui/label/): libdmtx draws the datamatrix, CUPS prints; cups-pdf, poppler
+# and dmtx-utils are for the tests (a private cupsd with a PDF queue, then a decoder).
+pkgs+=(libdmtx0b cups printer-driver-cups-pdf poppler-utils dmtx-utils)
 $PYTHON -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
 $PYTHON -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")) else 1)' || pkgs+=(python3-dev)
 for p in "${pkgs[@]}"; do

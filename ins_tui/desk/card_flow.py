@@ -83,16 +83,20 @@ class CardFlowMixin(PatientsMixin, DeskBase):
                          "recherche INS en cours.")
 
     def _find_for_card(self, b: Beneficiary, traits: Traits) -> tuple[Any, str | None]:
+        return self._find_local(b.nir, traits)
+
+    def _find_local(self, nir: str | None, traits: Traits) -> tuple[Any, str | None]:
         """INS, then card NIR, then birth name + first name + birth date.
 
         Only an unambiguous hit counts: two local patients answering the same key are a
-        duplicate for the secretary to resolve, not something to guess between.
+        duplicate for the secretary to resolve, not something to guess between. Shared by
+        the card and the datamatrix flows (scan_flow.py), so both find the same patient.
         """
-        if b.nir:
-            hits = self.store.find_by_nir(b.nir)
+        if nir:
+            hits = self.store.find_by_nir(nir)
             if len(hits) == 1:
                 rec = hits[0]
-                by_ins = rec.ins is not None and rec.ins.number == b.nir[:13].upper()
+                by_ins = rec.ins is not None and rec.ins.number == nir[:13].upper()
                 return rec, "ins" if by_ins else "nir"
         if traits.birth_name and traits.first_name and traits.birth_date:
             hits = self.store.find_by_traits(traits.birth_name, traits.first_name,

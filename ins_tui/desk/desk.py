@@ -9,13 +9,14 @@ from ins_tui.desk.arrivals import ArrivalsMixin
 from ins_tui.desk.insi_flow import InsiFlowMixin
 from ins_tui.desk.journal import JournalMixin
 from ins_tui.desk.qualify import QualifyMixin
+from ins_tui.desk.scan_flow import ScanFlowMixin
 
 if TYPE_CHECKING:
     from ins_tui.config import Config
     from ins_tui.desk.ports import ApcvSource, Clock, InsiService
 
 
-class Desk(InsiFlowMixin, QualifyMixin, ApcvMixin, ArrivalsMixin, JournalMixin):
+class Desk(ScanFlowMixin, InsiFlowMixin, QualifyMixin, ApcvMixin, ArrivalsMixin, JournalMixin):
     """`Desk(store, insi, clock, actor, *, documents=..., apcv=None)`; see docs/interfaces.md."""
 
     @classmethod
@@ -27,3 +28,10 @@ class Desk(InsiFlowMixin, QualifyMixin, ApcvMixin, ArrivalsMixin, JournalMixin):
         training cannot drift apart (production once ignored the birthplace policy)."""
         return cls(store, insi, clock, actor, documents=config.documents, apcv=apcv,
                    missing_birthplace_blocks=config.missing_birthplace_blocks_match)
+
+    def output_status_fr(self, patient_id: int) -> str | None:
+        """What the identity screen says of the identity's sending (FHIR, HL7), e.g.
+        « FHIR : en attente d'envoi (3 essais, prochain à 10 h 32) »; None: nothing queued."""
+        from ins_tui.desk.outbound import output_status_fr
+
+        return output_status_fr(self.store, patient_id, self.clock.now())

@@ -32,6 +32,7 @@ from ins_tui.tui.messages import (
     StatusNote,
     unless_closing,
 )
+from ins_tui.tui.scan_keys import ScanKeys
 from ins_tui.tui.themes import THEMES, pick_theme
 
 TRAINING_ONLY = {"insert_card", "remove_card", "apcv"}
@@ -56,6 +57,7 @@ class Backend:
     training_cards: Any = None
     retry: Any = None
     close: Callable[[], None] | None = None
+    outbound: Any = None  # desk/outbound.OutboundSender: identities sent to FHIR / HL7
 
 
 class InsTuiApp(App[int]):
@@ -104,6 +106,7 @@ class InsTuiApp(App[int]):
         self.card_source = card_source
         self.training_cards = training_cards
         self.retry = retry
+        self.outbound: Any = None
         self.training = training
         self.retry_interval = retry_interval
         self._today = today
@@ -126,11 +129,18 @@ class InsTuiApp(App[int]):
         self._reading: set[str] = set()  # readers whose card is being read (UI thread)
         # Set by ServiceDown, so the next ServiceUp says the service is back (not at start).
         self._card_service_lost = False
+        self.scan_keys = ScanKeys(self, self.config)  # datamatrix scanner (tui/scan_keys.py)
 
     @property
     def ready(self) -> bool:
         """False while the database (and training services) are still being opened."""
         return self.desk is not None
+
+    async def on_event(self, event: Any) -> None:
+        # A datamatrix scanner types like a keyboard: its bursts are taken out here, before
+        # any binding or widget sees a key; held keys come back in order (tui/scan_keys.py).
+        for passed in self.scan_keys.filter(event):
+            await super().on_event(passed)
 
     # -- helpers used by screens ----------------------------------------------------------
     def today(self) -> date:
@@ -200,6 +210,7 @@ class InsTuiApp(App[int]):
         self.card_source = backend.card_source
         self.training_cards = backend.training_cards
         self.retry = backend.retry
+        self.outbound = backend.outbound
         if self._requested_operator:
             self.desk.actor = self._requested_operator
         self.operator = self.desk.actor
@@ -227,6 +238,8 @@ class InsTuiApp(App[int]):
             self.card_source.start(self._card_callback)
         if self.retry is not None:
             self.set_interval(self.retry_interval, self.run_retries)
+        if self.outbound is not None:
+            self.set_interval(self.retry_interval, self._outbound_tick)
 
     def _install_sighup(self) -> None:
         """A closed SSH session sends SIGHUP: exit cleanly so threads and pcscd stop."""
@@ -448,10 +461,12 @@ class InsTuiApp(App[int]):
             if main is not None:
                 main.refresh_list(select=visit_id)  # the new line, or the one already there
 
-    def _show_match(self, match: Any) -> None:
+    def _show_match(self, match: Any, *, channel: Any = None, keep_screens: bool = False) -> None:
+        """A card's (or a scanned datamatrix's: channel CB, screens kept) patient on screen."""
         from ins_tui.tui.screens.identity import IdentityScreen
 
-        self._to_main()
+        if not keep_screens:
+            self._to_main()
         if match.patient is None and match.prepared is not None and not match.needs_insi:
             self.say(match.message_fr)
             self.open_form(None, initial=match.prepared.traits, then_search=True)
@@ -461,6 +476,7 @@ class InsTuiApp(App[int]):
                 match.patient.id if match.patient is not None else None,
                 prepared=match.prepared,
                 search=match.needs_insi,
+                channel=channel,
                 intro=match.message_fr,
             )
         )
@@ -469,6 +485,11 @@ class InsTuiApp(App[int]):
         main = self.main_screen()
         while len(self.screen_stack) > 1 and self.screen is not main:
             self.pop_screen()
+
+    @work(thread=True, exclusive=True, group="outbound", exit_on_error=False)
+    def _outbound_tick(self) -> None:
+        """Identities to FHIR / HL7 (desk/outbound.py): never raises, never holds the UI."""
+        self.outbound.tick()
 
     # -- background INSi retries ----------------------------------------------------------
     def run_retries(self) -> None:

@@ -76,8 +76,15 @@ def _training_backend(config: Config, operator: str | None):
         from ins_tui.tui.app import Backend
 
         env = TrainingEnvironment.open(config, actor=operator)
+        try:  # identities sent only to [fhir] training_base_url (fhir/settings.py)
+            from ins_tui.desk.outbound import sender_for
+
+            outbound = sender_for(env.store, config, training=True)
+        except BaseException:
+            env.close()
+            raise
         return Backend(env.desk, card_source=env.cards.source, training_cards=env.cards,
-                       retry=env.retry, close=env.close)
+                       retry=env.retry, outbound=outbound, close=env.close)
 
     return open_backend
 
@@ -91,6 +98,7 @@ def _production_backend(config: Config, operator: str | None):
     def open_backend():
         from ins_tui.card.source import PcscCardSource
         from ins_tui.desk.desk import Desk
+        from ins_tui.desk.outbound import sender_for
         from ins_tui.desk.ports import SystemClock
         from ins_tui.desk.retry import RetryScheduler
         from ins_tui.insi.client import InsiClient
@@ -100,7 +108,12 @@ def _production_backend(config: Config, operator: str | None):
 
         clock = SystemClock(config.zone())
         store = Store.open(config.db_path, clock=clock.now, key_path=config.journal_key)
-        client = InsiClient(settings_from_config(config, password=password))
+        try:
+            outbound = sender_for(store, config)  # FHIR / HL7 outputs, queued at each change
+            client = InsiClient(settings_from_config(config, password=password))
+        except BaseException:
+            store.close()
+            raise
         desk = Desk.from_config(store, client, config, clock=clock, actor=operator or "")
 
         def close() -> None:
@@ -108,6 +121,6 @@ def _production_backend(config: Config, operator: str | None):
             store.close()
 
         return Backend(desk, card_source=PcscCardSource(), retry=RetryScheduler(desk),
-                       close=close)
+                       outbound=outbound, close=close)
 
     return open_backend

@@ -8,6 +8,7 @@ which journals it.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -51,6 +52,8 @@ class IdentityScreen(DeskScreen):
                 tooltip="Ajouter ce patient à la file du jour"),
         Binding("j", "journal", "Journal", show=False, id="identity.journal",
                 tooltip="Journal de ce patient"),
+        Binding("p", "print_label", "Étiquette", show=False, id="identity.label",
+                tooltip="Imprimer l'étiquette du patient (datamatrix INS si qualifiée)"),
     ]
 
     def __init__(
@@ -269,7 +272,7 @@ class IdentityScreen(DeskScreen):
             return bool(self.record is not None and self.record.locked)
         if action == "search_insi":
             return idle and status != "QUAL"
-        if action in ("edit", "arrival", "journal"):
+        if action in ("edit", "arrival", "journal", "print_label"):
             return idle
         return True
 
@@ -371,6 +374,24 @@ class IdentityScreen(DeskScreen):
         if self.record is not None:
             self.desk_app.choose_practitioner(self.record.id)
 
+    def action_print_label(self) -> None:
+        if self.record is not None:
+            self.say("Étiquette en préparation…")
+            self._print_label(self.record.id)
+
+    @work(thread=True, group="label", exit_on_error=False)
+    def _print_label(self, patient_id: int) -> None:
+        """CUPS may take seconds or time out (desk/labels.py): never on the UI thread."""
+        from ins_tui.desk.labels import print_desk_label
+
+        app = self.desk_app
+        outcome = print_desk_label(app.desk, patient_id, app.config, training=app.training)
+        self.post_message(StatusNote(outcome.message_fr,
+                                     "information" if outcome.ok else "error"))
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile: nobody to tell
+            app.call_from_thread(app.notify, outcome.message_fr, title="Étiquette",
+                                 severity="information" if outcome.ok else "error")
+
     @on(StatusNote)
     @unless_closing
     def _note(self, message: StatusNote) -> None:
@@ -408,7 +429,8 @@ class IdentityScreen(DeskScreen):
             self.set_state(outcome.message_fr, "ok" if outcome.ok else "error")
             status = str(getattr(outcome.status, "value", outcome.status or ""))
             if outcome.ok and status == "QUAL":
-                self.set_next("Identité qualifiée. Échap : retour à la file")
+                self.set_next("Identité qualifiée. p : imprimer l'étiquette   "
+                              "Échap : retour à la file")
             elif outcome.ok:
                 self.set_next("i : rechercher l'INS   Échap : retour")
         self.refresh_bindings()
