@@ -113,20 +113,43 @@ def cycles(graph_edges: Iterable[Edge]) -> list[list[str]]:
     return sorted(found)
 
 
+def rank_of(module: str, layers: dict[str, int], package: str) -> int | None:
+    """The rank of the longest `layers` key that `module` falls in (keys are dotted paths
+    under `package`: "domain", "tui.screens"), or None when no key covers it."""
+    rest = module.split(".")[1:] if module.startswith(package + ".") else []
+    while rest:
+        found = layers.get(".".join(rest))
+        if found is not None:
+            return found
+        rest.pop()
+    return None
+
+
 def layer_violations(graph_edges: Iterable[Edge], layers: dict[str, int],
                      package: str) -> list[Edge]:
-    """Edges from a module to a module of a *higher* layer (`layers`: sub-package -> rank).
+    """Edges from a module to a module of a *higher* layer (`layers`: dotted path under
+    `package` -> rank; the longest matching path decides).
 
-    A module's layer is that of its first sub-package under `package` (or of the top-level
-    module's own name); modules absent from `layers` are not judged.
+    Modules no key covers are not judged.
     """
-    def rank(module: str) -> int | None:
-        parts = module.split(".")
-        return layers.get(parts[1]) if len(parts) > 1 else None
-
     bad = []
     for e in graph_edges:
-        src, dst = rank(e.source), rank(e.target)
+        src, dst = rank_of(e.source, layers, package), rank_of(e.target, layers, package)
         if src is not None and dst is not None and dst > src:
             bad.append(e)
     return bad
+
+
+def sibling_imports(graph_edges: Iterable[Edge], siblings: Iterable[str],
+                    package: str) -> list[Edge]:
+    """Edges between two different packages of `siblings` (adapters that must stay
+    independent of one another: each can be replaced without touching the others)."""
+    names = set(siblings)
+
+    def top(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 1 and parts[0] == package else None
+
+    return [e for e in graph_edges
+            if top(e.source) in names and top(e.target) in names
+            and top(e.source) != top(e.target)]

@@ -55,6 +55,7 @@ class TickReport:
     retried: dict[str, int] = field(default_factory=dict)
     stopped: dict[str, str] = field(default_factory=dict)
     refusals: list[tuple[str, int, str]] = field(default_factory=list)  # target, patient, why
+    touched: set[int] = field(default_factory=set)  # patients whose sending state changed
 
     def count(self, kind: str, target: str) -> None:
         bucket = {"sent": self.sent, "held": self.held, "retry": self.retried}[kind]
@@ -114,6 +115,7 @@ class OutboundSender:
                 continue
             self._settle(target, item, result)
             report.count(result.kind, target)
+            report.touched.add(item.patient_id)
             if result.kind == "held":
                 report.refusals.append((target, item.patient_id, result.detail))
             elif result.kind == "retry":

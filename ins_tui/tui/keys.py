@@ -10,7 +10,7 @@ from typing import Any
 
 
 def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
-    from ins_tui.tui.app import TRAINING_ONLY, InsTuiApp
+    from ins_tui.tui.app_keys import APP_BINDINGS, TRAINING_ONLY
     from ins_tui.tui.screens.choice_list import ChoiceList
     from ins_tui.tui.screens.confirm import ConfirmModal
     from ins_tui.tui.screens.criteria import CriteriaModal
@@ -24,7 +24,7 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
     from ins_tui.tui.screens.search import SearchScreen
 
     everywhere = [
-        b for b in InsTuiApp.BINDINGS
+        b for b in APP_BINDINGS
         if training or b.action not in TRAINING_ONLY
     ]
     return [

@@ -93,3 +93,10 @@ class BackendReady(Message):
     """The database and services are open (see app.Backend)."""
 
     backend: Any
+
+
+@dataclass
+class OutputsChanged(Message):
+    """A pass of the FHIR/HL7 sender changed what these patients' screens say of it."""
+
+    patient_ids: frozenset[int]

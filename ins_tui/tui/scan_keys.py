@@ -202,7 +202,7 @@ class ScanKeys:
             self._refused(match.message_fr)
             return
         # Nothing in progress is closed: a form being typed stays under the identity screen.
-        self.app._show_match(match, channel=channel, keep_screens=True)
+        self.app.show_match(match, channel=channel, keep_screens=True)
 
     def _substitute_hint(self, text: str) -> str:
         if self.settings.gs_substitute or GS in text:

@@ -57,3 +57,36 @@ async def test_app_pushes_identity_changes_in_the_background(desk, store, tmp_pa
             await _until(pilot, lambda: desk.output_status_fr(pid) == "FHIR : transmis",
                          "sent after the retry")
     assert [r.status for r in server.received][-1] == 201
+
+
+async def test_identity_screen_says_whether_the_identity_was_sent(desk, store, tmp_path):
+    """Tried: an identity whose push is refused (500), then accepted; the identity screen
+    shows the pending state with its retry, then « transmis » by itself, no key pressed."""
+    from textual.widgets import Static
+
+    from ins_tui.tui.app import Backend, InsTuiApp
+
+    store.set_output_targets({"fhir"})
+    with FhirTestServer(tmp_path / "pki", ["500", "ok"]) as server:
+        settings = FhirSettings(base_url=server.url, ca_bundle=server.paths.ca_cert,
+                                timeout=1.0)
+        sender = OutboundSender(store, [FhirTransmitter(store, settings)])
+        app = InsTuiApp(backend=lambda: Backend(desk, outbound=sender),
+                        config=Config(), environ={}, retry_interval=0.1)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _until(pilot, lambda: app.desk is desk, "backend ready")
+            pid = desk.create_patient(form()).patient_id
+            await _until(pilot, lambda: "1 essai" in (desk.output_status_fr(pid) or ""),
+                         "first refusal scheduled for a retry")
+            app.open_patient(pid)
+
+            def who() -> str:
+                found = app.screen.query("#identity-who")
+                return str(found.first(Static).render()) if found else ""
+
+            await _until(pilot, lambda: app.screen.id == "identity", "identity screen")
+            await _until(pilot, lambda: "FHIR : en attente d'envoi" in who(), "pending shown")
+            desk.clock.advance(31)
+            await _until(pilot, lambda: desk.output_status_fr(pid) == "FHIR : transmis",
+                         "sent after the retry")
+            await _until(pilot, lambda: "FHIR : transmis" in who(), "sent shown")

@@ -14,12 +14,12 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 if TYPE_CHECKING:
-    from ins_tui.tui.app import InsTuiApp
+    from ins_tui.tui.desk_app import DeskApp
 
 
 class DeskScreen(Screen):
     @property
-    def desk_app(self) -> InsTuiApp:
+    def desk_app(self) -> DeskApp:
         return self.app  # type: ignore[return-value]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -23,6 +23,7 @@ DIGITS = "123456789"
 
 class ChoiceList(ModalScreen[int | None]):
     """Dismisses with the index of the chosen item, or None on Échap (if cancellable)."""
+    CSS_PATH = "choice_list.tcss"  # its own styles, beside it
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="choice.cancel"),

@@ -18,6 +18,7 @@ from ins_tui.tui.widgets.banner import banner_of
 
 class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
     """Dismisses with (birthplace, first_names), normalised by the domain, or None."""
+    CSS_PATH = "criteria.tcss"  # its own styles, beside it
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="criteria.cancel"),

@@ -68,6 +68,7 @@ def help_text(described: HelpRows) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "close", "Fermer l'aide", id="help.close"),
     ]

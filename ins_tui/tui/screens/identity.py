@@ -20,16 +20,17 @@ from textual.worker import Worker, WorkerState
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
-from ins_tui.tui.messages import ActionDone, InsiFinished, StatusNote, unless_closing
-from ins_tui.tui.screens.base import DeskScreen
+from ins_tui.tui.messages import ActionDone, StatusNote, unless_closing
+from ins_tui.tui.screens.identity_search import SEARCHING, InsiSearchScreen
 from ins_tui.tui.widgets.comparison import ComparisonPanel
 from ins_tui.tui.widgets.footer import DeskFooter
 
-SEARCHING = "Recherche INS en cours (téléservice INSi)…"
+__all__ = ["SEARCHING", "UNLOCK", "IdentityScreen"]
 UNLOCK = "unlock"  # ActionDone.choice of the unlock action
 
 
-class IdentityScreen(DeskScreen):
+class IdentityScreen(InsiSearchScreen):
+    CSS_PATH = "identity.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="identity.back", tooltip="Revenir à la file"),
         Binding("enter", "qualify", "Qualifier", id="identity.qualify",
@@ -98,18 +99,6 @@ class IdentityScreen(DeskScreen):
             else:
                 self.start_search()
 
-    # -- display -------------------------------------------------------------------------
-    def set_state(self, text: str, kind: str = "") -> None:
-        state = self.query_one("#identity-state", Static)
-        state.update(text)
-        state.set_classes(f"-{kind}" if kind else "")
-
-    def set_next(self, text: str) -> None:
-        self.query_one("#identity-next", Static).update(text)
-
-    def say(self, text: str) -> None:
-        self.set_line("status-line", text)
-
     def reload(self) -> None:
         """Re-read the patient (cheap, one row) and redraw the identity block."""
         if self.patient_id is not None:
@@ -134,11 +123,15 @@ class IdentityScreen(DeskScreen):
             ]
             if rec.locked:
                 lines.append("Traits INSi verrouillés (u : déverrouiller).")
+            sending = self.desk_app.desk.output_status_fr(rec.id)
+            if sending:
+                lines.append(sending)
             who.update("\n".join(lines))
         elif self.prepared is not None:
             traits = self.prepared.traits
+            source = ("le datamatrix" if str(self._channel or "") == "CB" else "la carte")
             who.update(
-                f"Nouveau patient (depuis la carte) : {traits.birth_name} "
+                f"Nouveau patient (depuis {source}) : {traits.birth_name} "
                 f"{traits.first_first_name.title()} · né·e le {fmt.date_fr(traits.birth_date)}"
             )
         else:
@@ -165,95 +158,6 @@ class IdentityScreen(DeskScreen):
         if (event.worker.name == "places" and event.state is WorkerState.SUCCESS
                 and self.query("#identity-who")):
             self._show_who()
-
-    # -- INSi ----------------------------------------------------------------------------
-    def start_search(self, *, birthplace: str | None = None,
-                     first_names: str | None = None) -> None:
-        self.searching = True
-        self.result = None
-        self._criteria = _criteria_fr(birthplace, first_names)
-        self.query_one(ComparisonPanel).show(None)
-        self.set_state(SEARCHING + (f" Critères ajoutés : {self._criteria}."
-                                    if self._criteria else ""))
-        self.set_next("Patientez : la réponse s'affichera ici (Échap pour continuer ailleurs).")
-        self.refresh_bindings()
-        self._search(birthplace, first_names)
-
-    @work(thread=True, exclusive=True, group="insi", exit_on_error=False)
-    def _search(self, birthplace: str | None, first_names: str | None) -> None:
-        from ins_tui.domain.model import Channel
-
-        desk = self.desk_app.desk
-        target = self.patient_id if self.patient_id is not None else self.prepared
-        channel = self._channel or (
-            Channel.CARTE_VITALE if self.prepared is not None else Channel.INSI
-        )
-        if birthplace or first_names:
-            channel = Channel.INSI
-        try:
-            result = desk.retrieve_ins(target, channel, birthplace=birthplace,
-                                       first_names=first_names)
-        except Exception as exc:
-            from ins_tui.tui.errors import error_fr
-
-            self.post_message(StatusNote(error_fr(exc, "Recherche INS"), "error"))
-            self.post_message(InsiFinished(None))
-            return
-        self.post_message(InsiFinished(result))
-
-    @on(InsiFinished)
-    @unless_closing
-    def _insi_finished(self, message: InsiFinished) -> None:
-        message.stop()
-        self.show_result(message.result)
-
-    def show_result(self, result: Any) -> None:
-        """Say what INSi answered; called for the first try and for background retries."""
-        from ins_tui.desk.results import InsiResultKind as Kind
-
-        self.searching = False
-        if result is None:
-            self.set_state("La recherche INS n'a pas abouti.", "error")
-            self.set_next("i : relancer la recherche   Échap : retour")
-            self.refresh_bindings()
-            return
-        self.result = result
-        if result.patient_id is not None:
-            self.patient_id = result.patient_id
-            self.prepared = None
-        self.reload()
-        self._show_comparison()
-        kind = result.kind
-        if kind is Kind.MATCHED:
-            self.set_state(result.message_fr.replace(" Entrée : qualifier l'identité", ""),
-                           "ok")
-            self.set_next("Entrée : qualifier l'identité")
-        elif kind is Kind.DIFFERENT:
-            self.set_state(result.message_fr, "warn")
-            self.set_next("a : adopter les traits INS   g : garder provisoire   "
-                          "d : marquer douteuse")
-        elif kind in (Kind.NOT_FOUND, Kind.SEVERAL):
-            # A second CR 01/02 must not look like the first: say what was tried.
-            said = (f"Avec {self._criteria} : {result.message_fr}" if self._criteria
-                    else result.message_fr)
-            self.set_state(said, "warn")
-            self.set_next("t : rechercher avec plus de critères (lieu de naissance, "
-                          "autres prénoms)   Échap : retour")
-        elif kind is Kind.QUEUED:
-            self.set_state(result.message_fr, "error")
-            self.set_next("Échap : continuer l'accueil (la réponse arrivera ici et dans "
-                          "la file)")
-        else:
-            self.set_state(result.message_fr, "warn")
-            self.set_next("e : modifier les traits   Échap : retour")
-        self.refresh_bindings()
-
-    def _show_comparison(self) -> None:
-        """The comparison of the last answer, with the record as it is now: after an import
-        each replaced trait says so next to the verdict that led to it."""
-        comparison = getattr(self.result, "comparison", None)
-        current = self.record.traits if self.record is not None else None
-        self.query_one(ComparisonPanel).show(comparison, current)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that make sense now are shown (and work) — the footer is the menu."""
@@ -286,21 +190,6 @@ class IdentityScreen(DeskScreen):
         main = self.desk_app.main_screen()
         if main is not None:
             main.refresh_list()
-
-    def action_search_insi(self) -> None:
-        self.start_search()
-
-    def action_more_criteria(self) -> None:
-        from ins_tui.tui.screens.criteria import CriteriaModal
-
-        traits = self.record.traits if self.record is not None else None
-
-        def done(values: tuple[str | None, str | None] | None) -> None:
-            if values is not None:
-                self.start_search(birthplace=values[0], first_names=values[1])
-
-        why = getattr(self.result, "message_fr", "") or ""
-        self.app.push_screen(CriteriaModal(traits, why.split(". ")[0] + "."), done)
 
     def action_resolve(self, choice_name: str) -> None:
         from ins_tui.desk.results import DiffChoice
@@ -434,15 +323,6 @@ class IdentityScreen(DeskScreen):
             elif outcome.ok:
                 self.set_next("i : rechercher l'INS   Échap : retour")
         self.refresh_bindings()
-
-
-def _criteria_fr(birthplace: str | None, first_names: str | None) -> str:
-    parts = []
-    if birthplace:
-        parts.append(f"lieu de naissance {birthplace}")
-    if first_names:
-        parts.append(f"prénoms {first_names}")
-    return " et ".join(parts)
 
 
 def _with_kind(result: Any, kind_name: str) -> Any:

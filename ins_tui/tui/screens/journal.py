@@ -35,6 +35,7 @@ def _cut(text: str, width: int) -> Text:
 
 
 class JournalScreen(DeskScreen):
+    CSS_PATH = "journal.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="journal.back"),
         Binding("enter", "toggle_group", "Détailler", id="journal.expand",

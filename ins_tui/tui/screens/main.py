@@ -25,6 +25,7 @@ from ins_tui.tui.widgets.waiting_list import ListRow, WaitingList
 
 
 class MainScreen(DeskScreen):
+    CSS_PATH = "main.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_patient", "Ouvrir", id="main.open",
                 tooltip="Ouvrir l'identité du patient sélectionné"),

@@ -40,6 +40,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = tuple(
 
 
 class PatientForm(DeskScreen):
+    CSS_PATH = "patient_form.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,f10", "save", "Enregistrer", id="form.save",
                 tooltip="Enregistrer le patient (Ctrl+S ou F10)"),

@@ -50,6 +50,7 @@ def place_label(place: Any) -> str:
 
 class PlacePicker(ModalScreen[str | None]):
     """Dismisses with the chosen COG code, or None on Échap."""
+    CSS_PATH = "place_picker.tcss"  # its own styles, beside it
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="place.cancel",

@@ -49,6 +49,7 @@ def split_query(text: str) -> tuple[str, str | None, str]:
 
 
 class SearchScreen(DeskScreen):
+    CSS_PATH = "search.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="search.back"),
         Binding("down", "cursor(1)", "Suivant", show=False, id="search.down"),

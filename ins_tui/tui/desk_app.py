@@ -1,0 +1,46 @@
+"""What screens, widgets and controllers may ask of the app: a protocol, not the class.
+
+Screens are imported by the app (it pushes them); if they imported the app back for its
+type, the two would form an import circle (issue 11). They see the app through this
+protocol instead, which names exactly the services a screen uses: the desk, the
+configuration, the banner, navigation, and the status line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+    from textual.worker import Worker
+
+    from ins_tui.config import Config
+
+
+class DeskApp(Protocol):
+    desk: Any
+    config: Config
+    training: bool
+    operator: str
+
+    @property
+    def reader_state(self) -> str: ...
+    def today(self) -> date: ...
+    def banner(self) -> Iterator[Widget]: ...
+    def main_screen(self) -> Any: ...
+    def say(self, text: str) -> None: ...
+    def open_patient(self, patient_id: int, *, search_insi: bool = False,
+                     intro: str = "") -> None: ...
+    def open_search(self) -> None: ...
+    def start_arrival(self) -> None: ...
+    def open_form(self, patient_id: int | None, *, initial: Any = None,
+                  then_search: bool = False) -> None: ...
+    def after_patient_saved(self, patient_id: int, message_fr: str, *,
+                            search: bool) -> None: ...
+    def open_journal(self, patient_id: int | None) -> None: ...
+    def choose_practitioner(self, patient_id: int) -> None: ...
+    def show_match(self, match: Any, *, channel: Any = None,
+                   keep_screens: bool = False) -> None: ...
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None: ...
