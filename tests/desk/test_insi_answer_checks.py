@@ -1,7 +1,7 @@
 """An incoherent INSi answer at the desk: shown, journaled, never stored, never queued.
 
 Real SQLite file, real InsiClient, real simulator over loopback mTLS answering a CR 00 for
-the person asked for with one field corrupted (`sim.evil`, ins_tui/insi/simulator.py).
+the person asked for with one field corrupted (`sim.evil`, ins_tui/insi/simulator/hostile.py).
 """
 
 from __future__ import annotations
