@@ -67,6 +67,9 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     # Seconds between two looks at the store's change counter (live list across desks).
     refresh_interval: float = 0.5
+    # A card inserted at the desk means the patient is here: put them on the waiting list
+    # as part of the card flow (issue 12, F2; practitioner asked when several). False: no.
+    arrival_on_card: bool = True
     # Compare: whether a trait missing on one side blocks the perfect match.
     missing_birthplace_blocks_match: bool = False
     # INSi authentication: "mtls" (structure certificate) or "cpx" (CPS card signs an
@@ -147,7 +150,7 @@ _FLOAT_FIELDS = {"insi_connect_timeout", "insi_read_timeout", "refresh_interval"
 _INT_FIELDS = {"insi_max_answer_bytes",
                "hl7_max_ack_bytes",  # hl7
                "fhir_max_answer_bytes"}  # fhir
-_BOOL_FIELDS = {"missing_birthplace_blocks_match",
+_BOOL_FIELDS = {"missing_birthplace_blocks_match", "arrival_on_card",
                 "scanner_enabled"}  # scanner
 _SCANNER_FLOAT_FIELDS = {"scanner_key_gap", "scanner_end_gap", "scanner_max_duration"}
 _FLOAT_FIELDS |= _SCANNER_FLOAT_FIELDS  # scanner

@@ -35,6 +35,14 @@ class NotVitaleError(CardError):
     default_message = "Cette carte n'est pas une carte Vitale. " + TRAITS_HINT
 
 
+# What the desk says of a card recognised by its ATR once SELECT VITALE has failed
+# (issue 12, F12): a CPS is the practitioner's own card, often left in the other slot.
+CPS_MESSAGE = ("Carte CPS du praticien — insérez la carte Vitale du patient "
+               "(ou utilisez la recherche par traits).")
+BANK_MESSAGE = ("Carte bancaire : ce n'est pas une carte Vitale. Insérez la carte Vitale du "
+                "patient, ou " + TRAITS_HINT[0].lower() + TRAITS_HINT[1:])
+
+
 class Vitale1Error(CardError):
     """A first-generation Vitale: no public layout exists, so it is not read at all."""
 

@@ -25,6 +25,8 @@ from ins_tui.card.apdu import (
 )
 from ins_tui.card.atr import AtrKind, classify_atr
 from ins_tui.card.errors import (
+    BANK_MESSAGE,
+    CPS_MESSAGE,
     TRAITS_HINT,
     CardError,
     CardRemovedError,
@@ -173,7 +175,7 @@ def parse_beneficiaries(identity: bytes, nirs: bytes) -> tuple[Beneficiary, ...]
 
 def read_vitale(transport: Transport, *, atr: bytes = b"", reader: str | None = None) -> VitaleCard:
     if not exchange(transport, select_aid(AID_VITALE)).ok:
-        raise NotVitaleError()
+        raise NotVitaleError(_NOT_VITALE_BY_ATR.get(classify_atr(atr)))
     nirs = read_file(transport, SFI_BENEFICIARIES)
     if not exchange(transport, select_fid(FID_MF)).ok:
         raise UnreadableCardError()
@@ -182,6 +184,9 @@ def read_vitale(transport: Transport, *, atr: bytes = b"", reader: str | None = 
     log.info("carte Vitale lue : %d bénéficiaire(s), empreinte %s",
              len(card.beneficiaries), fingerprint(nirs))
     return card
+
+
+_NOT_VITALE_BY_ATR = {AtrKind.CPS: CPS_MESSAGE, AtrKind.BANK: BANK_MESSAGE}
 
 
 def read_card(transport: Transport, atr: bytes, reader: str | None = None) -> VitaleCard:

@@ -51,6 +51,12 @@ class ArrivalsMixin(DeskBase):
         with self._lock:
             return self.store.data_version()
 
+    def in_list_today(self, patient_id: int) -> bool:
+        """Waiting or in consultation today (a visit that ended does not count)."""
+        with self._lock:
+            return any(v.patient_id == patient_id and v.state in ACTIVE_STATES
+                       for v in self.store.visits_for_day(self.clock.now().date()))
+
     def add_arrival(self, patient_id: int, practitioner: str) -> int:
         """Refuses (`AlreadyInList`) a patient still waiting or in consultation today.
 

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 MATCH_MESSAGE = ("Correspondance parfaite : traits INS importés (identité récupérée). "
                  "Entrée : qualifier l'identité")
-DIFF_MESSAGE = ("Traits INS différents des traits locaux : adopter les traits INS, garder "
-                "l'identité provisoire, ou la marquer douteuse.")
 CR01_MESSAGE = ("Aucune identité trouvée (CR 01). Relancer avec plus de critères : lieu de "
                 "naissance, autres prénoms de naissance.")
 CR02_MESSAGE = ("Plusieurs identités trouvées (CR 02). Relancer avec plus de critères : lieu "
@@ -41,6 +39,37 @@ QUEUED_SUFFIX = (" La demande est conservée et sera relancée automatiquement (
                  "essai vers {at}) ; l'accueil peut continuer.")
 REQUIRED = (("birth_name", "le nom de naissance"), ("first_names", "les prénoms"),
             ("sex", "le sexe"), ("birth_date", "la date de naissance"))
+
+
+def verdict_message(comparison: Comparison) -> str:
+    """What the comparison found, saying what was *not* compared (issue 12, F5).
+
+    « Correspondance parfaite » beside a birthplace absent on one side would claim a
+    check that was not made: the sentence names each trait missing on a side, whether
+    the `missing_birthplace_blocks_match` setting let the match through or not.
+    """
+    from ins_tui.domain.compare import Verdict
+
+    def side(row: Any) -> str:
+        if not row.local and not row.ins:
+            return "des deux côtés"
+        return "côté local" if not row.local else "côté INS"
+
+    missing = [f"{r.label_fr.lower()} absent {side(r)}"
+               for r in comparison.rows if r.verdict is Verdict.MISSING]
+    differing = [r.label_fr.lower() for r in comparison.rows if r.verdict is Verdict.DIFFERENT]
+    if comparison.perfect and not missing:
+        return MATCH_MESSAGE
+    if comparison.perfect:
+        return (f"Correspondance sur les traits comparés ({', '.join(missing)} : non comparé). "
+                + MATCH_MESSAGE.split(" : ", 1)[1])
+    said = []
+    if differing:
+        said.append("différents : " + ", ".join(differing))
+    if missing:
+        said.append(", ".join(missing) + " (correspondance non confirmée sur ce trait)")
+    return (f"Traits INS à vérifier ({' ; '.join(said)}) : adopter les traits INS, garder "
+            "l'identité provisoire, ou la marquer douteuse.")
 
 
 def _attempts(outcome: Any) -> list[Any]:
@@ -244,9 +273,8 @@ class InsiFlowMixin(CardFlowMixin, DeskBase):
         comparison: Comparison = compare_traits(
             rec.traits, identity.traits, self.compare_policy(rec.traits, channel), cog=self.cog
         )
-        if comparison.perfect:
-            return InsiResult(InsiResultKind.MATCHED, rec.id, MATCH_MESSAGE, comparison, identity)
-        return InsiResult(InsiResultKind.DIFFERENT, rec.id, DIFF_MESSAGE, comparison, identity)
+        kind = InsiResultKind.MATCHED if comparison.perfect else InsiResultKind.DIFFERENT
+        return InsiResult(kind, rec.id, verdict_message(comparison), comparison, identity)
 
     def _apply_match(self, rec: Any, identity: InsIdentity | None, channel: Channel) -> None:
         from ins_tui.domain.status import InsiMatched

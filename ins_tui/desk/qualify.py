@@ -18,11 +18,17 @@ if TYPE_CHECKING:
 
 
 class QualifyMixin(DeskBase):
-    def document_choices(self) -> list[DocumentType]:
-        """The configured list in its configured order; the UI pre-selects none."""
-        from ins_tui.domain.documents import documents_from_codes
+    def document_choices(self, patient_id: int | None = None) -> list[DocumentType]:
+        """The configured list in its configured order; the UI pre-selects none. For a
+        patient, only what proves an identity at their age (no birth extract for an adult)."""
+        from ins_tui.domain.documents import documents_for_age, documents_from_codes
 
-        return list(documents_from_codes(self.documents))
+        configured = list(documents_from_codes(self.documents))
+        if patient_id is None:
+            return configured
+        with self._lock:
+            born = self._record(patient_id).traits.birth_date
+        return documents_for_age(configured, born, self.clock.now().date())
 
     def needs_document(self, patient_id: int) -> bool:
         with self._lock:
@@ -56,6 +62,11 @@ class QualifyMixin(DeskBase):
             return ActionOutcome(
                 False, f"Type de document « {doc_type} » absent de la liste configurée.", None
             )
+        if doc_type not in {d.code for d in self.document_choices(patient_id)}:
+            return ActionOutcome(
+                False, f"« {codes[doc_type].label_fr} » ne prouve l'identité que d'un mineur : "
+                "pour ce patient majeur, choisir une carte d'identité, un passeport ou un "
+                "titre de séjour.", None)
         label = codes[doc_type].label_fr
         with self._lock:
             rec = self._record(patient_id)

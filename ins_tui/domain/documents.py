@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,10 @@ class DocumentType:
     code: str
     label_fr: str
     high_trust: bool = True
+    # RNIV §3.3.3: a birth extract, a family record book or the minor's travel document
+    # prove the identity of a minor only; an adult shows an ID card, passport, permit…
+    # (or, in the EHPAD case, the same + a carte Vitale with photo: LECV / ANCV).
+    minors_only: bool = False
 
 
 ALL_DOCUMENTS: tuple[DocumentType, ...] = (
@@ -24,10 +29,10 @@ ALL_DOCUMENTS: tuple[DocumentType, ...] = (
     DocumentType("CS", "Carte ou titre de séjour"),
     DocumentType("eCN", "Carte d'identité électronique"),
     DocumentType("IN", "Identité Numérique La Poste"),
-    DocumentType("AN", "Extrait d'acte de naissance"),
-    DocumentType("LE", "Livret de famille"),
-    DocumentType("LEP", "Livret de famille des parents"),
-    DocumentType("CC", "Document de circulation pour étranger mineur"),
+    DocumentType("AN", "Extrait d'acte de naissance", minors_only=True),
+    DocumentType("LE", "Livret de famille", minors_only=True),
+    DocumentType("LEP", "Livret de famille des parents", minors_only=True),
+    DocumentType("CC", "Document de circulation pour étranger mineur", minors_only=True),
     DocumentType("LECV", "Livret de famille + carte Vitale avec photo"),
     DocumentType("ANCV", "Extrait d'acte de naissance + carte Vitale avec photo"),
     DocumentType("AV", "Application carte Vitale"),
@@ -66,3 +71,32 @@ def documents_from_codes(codes: Iterable[str]) -> list[DocumentType]:
 def is_high_trust(doc: DocumentType | str) -> bool:
     """A code is looked up (unknown → French error), so a typo never counts as trusted."""
     return (document(doc) if isinstance(doc, str) else doc).high_trust
+
+
+ADULT_AGE = 18
+
+
+def is_minor(birth_date: str | None, today: date) -> bool | None:
+    """Under 18 on `today`; None when the birth date is unknown or not a calendar date
+    (a lunar date's year is enough unless the 18th birthday falls in that year)."""
+    if not birth_date or len(birth_date) < 4 or not birth_date[:4].isdigit():
+        return None
+    year = int(birth_date[:4])
+    if today.year - year > ADULT_AGE:
+        return False
+    if today.year - year < ADULT_AGE:
+        return True
+    try:
+        born = date.fromisoformat(birth_date[:10])
+    except ValueError:
+        return None
+    return (today.month, today.day) < (born.month, born.day)
+
+
+def documents_for_age(documents: Iterable[DocumentType], birth_date: str | None,
+                      today: date) -> list[DocumentType]:
+    """The list offered for this patient (issue 12, F15): minors-only documents are left
+    out for an adult. Unknown age: everything, the secretary judges (nothing is hidden
+    that could be the right one)."""
+    minor = is_minor(birth_date, today)
+    return [d for d in documents if not (d.minors_only and minor is False)]

@@ -326,6 +326,9 @@ class InsTuiApp(App[int]):
     def choose_practitioner(self, patient_id: int) -> None:
         self.arrivals.choose_practitioner(patient_id)
 
+    def arrive_from_card(self, patient_id: int) -> None:
+        self.arrivals.arrive_from_card(patient_id)
+
     # -- global actions -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.desk is None and action not in ("quit", "help", "theme"):

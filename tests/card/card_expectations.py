@@ -36,7 +36,7 @@ FAILS = {
     "arrachee": (CardRemovedError, "Carte retirée pendant la lecture"),
     "vitale1": (Vitale1Error, "Carte Vitale 1"),
     "bancaire": (NotVitaleError, "n'est pas une carte Vitale"),
-    "cps": (NotVitaleError, "n'est pas une carte Vitale"),
+    "cps": (NotVitaleError, "Carte CPS du praticien — insérez la carte Vitale du patient"),
 }
 
 

@@ -77,7 +77,7 @@ async def test_perfect_match_then_enter_qualifies(make_app, store):
                          what="qualified message")
 
 
-async def _differences(make_app, store, keys: str) -> tuple[int, Any]:
+async def _differences(make_app, store, *keys: str) -> tuple[int, Any]:
     patient_id = add_patient(store, ECETINSI_DIFF)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -85,7 +85,7 @@ async def _differences(make_app, store, keys: str) -> tuple[int, Any]:
         assert screen.result.kind is InsiResultKind.DIFFERENT
         table = text_of(screen, "#comparison")
         assert "différent" in table and "≠" in table
-        await pilot.press(keys)
+        await pilot.press(*keys)
         await wait_until(pilot, lambda: screen.result is None
                          or screen.result.kind is not InsiResultKind.DIFFERENT,
                          what="choice applied")
@@ -93,7 +93,8 @@ async def _differences(make_app, store, keys: str) -> tuple[int, Any]:
 
 
 async def test_differences_adopt_ins_traits(make_app, store):
-    patient_id, state = await _differences(make_app, store, "a")
+    # « a » asks first (issue 12, F7); « o » confirms.
+    patient_id, state = await _differences(make_app, store, "a", "o")
     record = store.get_patient(patient_id)
     assert record.status is Status.RECUP
     assert record.ins is not None

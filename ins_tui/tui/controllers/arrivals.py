@@ -28,6 +28,21 @@ class ArrivalController(Controller):
         self.app.call_later(self.app.push_screen,
                             ChoiceList("Arrivée : quel praticien ?", practitioners), chosen)
 
+    def arrive_from_card(self, patient_id: int) -> None:
+        """The card's patient is at the desk: on the list unless already there (F2)."""
+        if not self.app.config.arrival_on_card:
+            return
+        self.in_thread("arrival", self._arrive_from_card, patient_id)
+
+    def _arrive_from_card(self, patient_id: int) -> None:
+        if self.desk.in_list_today(patient_id):
+            return
+        practitioners = tuple(self.app.config.practitioners)
+        if len(practitioners) == 1:
+            self._add(patient_id, practitioners[0])
+        elif practitioners:
+            self.app.call_from_thread(self.choose_practitioner, patient_id)
+
     def _add(self, patient_id: int, practitioner: str) -> None:
         from ins_tui.desk.arrivals import AlreadyInList
 

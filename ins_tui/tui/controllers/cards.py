@@ -137,6 +137,9 @@ class CardController(Controller):
         if not beneficiaries:
             self.say("Carte lue mais sans bénéficiaire : saisir l'identité à la main.")
             return
+        # The read is over: the line must stop saying « lecture en cours » (issue 12, F3).
+        self.say("Carte lue : recherche du patient…" if len(beneficiaries) == 1 else
+                 f"Carte lue : {len(beneficiaries)} bénéficiaires, choisir le patient.")
         picked = self.desk.pick_beneficiary(beneficiaries)
         if picked is not None:
             self.in_thread("card-match", self._match, picked)
@@ -172,8 +175,8 @@ class CardController(Controller):
         app = self.app
         if not keep_screens:
             app.to_main()
+        self.say(match.message_fr)  # also what the list says once the patient is closed
         if match.patient is None and match.prepared is not None and not match.needs_insi:
-            self.say(match.message_fr)
             app.open_form(None, initial=match.prepared.traits, then_search=True)
             return
         app.push_screen(
@@ -183,6 +186,7 @@ class CardController(Controller):
                 search=match.needs_insi,
                 channel=channel,
                 intro=match.message_fr,
+                from_card=channel is None,  # a scanned letter is not the patient at the desk
             )
         )
 

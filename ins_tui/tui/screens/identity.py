@@ -65,8 +65,12 @@ class IdentityScreen(InsiSearchScreen):
         search: bool = False,
         channel: Any = None,
         intro: str = "",
+        from_card: bool = False,
     ) -> None:
         super().__init__(id="identity")
+        # Opened by a card insertion: the patient is at the desk (issue 12, F2).
+        self._from_card = from_card
+        self._arrival_asked = False
         self.patient_id = patient_id
         self.prepared = prepared
         self.record: Any = None
@@ -79,11 +83,13 @@ class IdentityScreen(InsiSearchScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
+        # Only the comparison scrolls: who, the verdict and the next key stay on screen at
+        # 80×24 however long the first-name lists are (issue 12, F6).
+        yield Static("", id="identity-who", markup=False)
+        yield Static("", id="identity-state", markup=False)
         with VerticalScroll(id="identity-body"):
-            yield Static("", id="identity-who", markup=False)
-            yield Static("", id="identity-state", markup=False)
             yield ComparisonPanel(id="comparison")
-            yield Static("", id="identity-next", markup=False)
+        yield Static("", id="identity-next", markup=False)
         yield Static("", id="status-line", markup=False)
         yield DeskFooter()
 
@@ -98,6 +104,9 @@ class IdentityScreen(InsiSearchScreen):
                 self.set_next("Échap : retour")
             else:
                 self.start_search()
+        elif self.record is not None:
+            self.set_next(_next_keys_fr(str(getattr(self.record.status, "value",
+                                                    self.record.status))))
 
     def reload(self) -> None:
         """Re-read the patient (cheap, one row) and redraw the identity block."""
@@ -158,6 +167,8 @@ class IdentityScreen(InsiSearchScreen):
         if (event.worker.name == "places" and event.state is WorkerState.SUCCESS
                 and self.query("#identity-who")):
             self._show_who()
+            if self.result is not None:
+                self._show_comparison()  # the place names, now that they are there
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that make sense now are shown (and work) — the footer is the menu."""
@@ -182,7 +193,14 @@ class IdentityScreen(InsiSearchScreen):
 
     # -- actions -------------------------------------------------------------------------
     def action_back(self) -> None:
+        self._card_arrival()
         self.dismiss_screen()
+
+    def _card_arrival(self) -> None:
+        """Once per card: after the qualification, or on leaving the screen without it."""
+        if self._from_card and not self._arrival_asked and self.patient_id is not None:
+            self._arrival_asked = True
+            self.desk_app.arrive_from_card(self.patient_id)
 
     def dismiss_screen(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -194,7 +212,22 @@ class IdentityScreen(InsiSearchScreen):
     def action_resolve(self, choice_name: str) -> None:
         from ins_tui.desk.results import DiffChoice
 
-        self._resolve(DiffChoice[choice_name])
+        choice = DiffChoice[choice_name]
+        if choice is not DiffChoice.ADOPT_INS:
+            self._resolve(choice)
+            return
+        # Adopting replaces the local traits and locks them (issue 12, F7): say which, and
+        # ask; « non » (the default, Échap too) leaves the record as it is.
+        from ins_tui.tui.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._resolve(choice)
+            else:
+                self.say("Traits INS non adoptés : rien n'a changé.")
+
+        self.app.push_screen(ConfirmModal(adopt_question(self.result),
+                                          title="Adopter les traits INS ?"), answered)
 
     @work(thread=True, exclusive=True, group="identity-action", exit_on_error=False)
     def _resolve(self, choice: Any) -> None:
@@ -207,9 +240,14 @@ class IdentityScreen(InsiSearchScreen):
         if not self.desk_app.desk.needs_document(self.record.id):
             self._qualify(None)
             return
+        from ins_tui.domain.documents import documents_for_age
         from ins_tui.tui.screens.document_step import DocumentStep
 
-        documents = [(d.code, d.label_fr) for d in self.desk_app.desk.document_choices()]
+        # The record is on screen: filter by its age here, no database read on the UI
+        # thread; the desk applies the same rule again when the choice comes back.
+        offered = documents_for_age(self.desk_app.desk.document_choices(),
+                                    self.record.traits.birth_date, self.desk_app.today())
+        documents = [(d.code, d.label_fr) for d in offered]
         label = fmt.person_name(self.record.traits.birth_name,
                                 self.record.traits.first_first_name)
 
@@ -320,9 +358,39 @@ class IdentityScreen(InsiSearchScreen):
             if outcome.ok and status == "QUAL":
                 self.set_next("Identité qualifiée. p : imprimer l'étiquette   "
                               "Échap : retour à la file")
+                self._card_arrival()
             elif outcome.ok:
                 self.set_next("i : rechercher l'INS   Échap : retour")
         self.refresh_bindings()
+
+
+def _next_keys_fr(status: str) -> str:
+    """What a record opened from the list waits for, by status: never a blank line."""
+    if status == "RECUP":
+        return "Entrée : qualifier l'identité (pièce d'identité à contrôler)   Échap : retour"
+    if status == "QUAL":
+        return "p : imprimer l'étiquette   Échap : retour"
+    return "i : rechercher l'INS   e : modifier   Échap : retour"
+
+
+def adopt_question(result: Any) -> str:
+    """Each trait that adopting would change, local value → INS value."""
+    from ins_tui.domain.compare import Verdict
+    from ins_tui.tui.widgets.comparison import place_cell
+
+    def shown(trait: str, value: Any) -> str:
+        if not value:
+            return "—"
+        return place_cell(str(value)) if trait == "birthplace" else str(value)
+
+    lines = [
+        f"  {row.label_fr} : {shown(row.trait, row.local)} → {shown(row.trait, row.ins)}"
+        for row in getattr(getattr(result, "comparison", None), "rows", ())
+        if row.verdict is not Verdict.SAME and row.ins
+    ]
+    changes = "\n".join(lines) or "  (aucun trait ne change)"
+    return ("Remplacer les traits locaux par ceux de l'INS et les verrouiller ?\n"
+            f"{changes}\nLe journal gardera les valeurs d'avant.")
 
 
 def _with_kind(result: Any, kind_name: str) -> Any:

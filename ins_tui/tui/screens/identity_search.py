@@ -33,6 +33,9 @@ class InsiSearchScreen(DeskScreen):
     def reload(self) -> None:
         raise NotImplementedError
 
+    def _place_names(self) -> Any:
+        raise NotImplementedError
+
     # -- display -------------------------------------------------------------------------
     def set_state(self, text: str, kind: str = "") -> None:
         state = self.query_one("#identity-state", Static)
@@ -124,7 +127,9 @@ class InsiSearchScreen(DeskScreen):
                           "la file)")
         else:
             self.set_state(result.message_fr, "warn")
-            self.set_next("e : modifier les traits   Échap : retour")
+            # Name the keys that act on the message (issue 12, F12).
+            self.set_next("i : réessayer la recherche   e : modifier les traits   "
+                          "Échap : retour")
         self.refresh_bindings()
 
     def _show_comparison(self) -> None:
@@ -132,7 +137,7 @@ class InsiSearchScreen(DeskScreen):
         each replaced trait says so next to the verdict that led to it."""
         comparison = getattr(self.result, "comparison", None)
         current = self.record.traits if self.record is not None else None
-        self.query_one(ComparisonPanel).show(comparison, current)
+        self.query_one(ComparisonPanel).show(comparison, current, self._place_names())
 
     def action_search_insi(self) -> None:
         self.start_search()

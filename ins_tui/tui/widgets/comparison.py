@@ -14,12 +14,30 @@ from textual.widgets import Static
 from ins_tui.tui import format as fmt
 
 
-def _cell(trait: str, value: Any) -> str:
+def _cell(trait: str, value: Any, name_of: Any = None) -> str:
     if value is None or value == "":
         return "—"
     if trait == "birth_date":
         return fmt.date_fr(str(value))
+    if trait == "birthplace":
+        return place_cell(str(value), name_of)
     return str(getattr(value, "value", value))
+
+
+def place_cell(code: str, name_of: Any = None) -> str:
+    """« 63220 — Clermont-Ferrand (63) », « 99132 — Royaume-Uni » (issue 12, F5).
+
+    The code first, as the INS carries it, then what it stands for: the secretary checks
+    a place name against the ID card, the code tells two homonymous communes apart.
+    Without the tables (still loading) the code alone; it is redrawn once they are there.
+    """
+    name = name_of(code) if name_of is not None else None
+    if not name:
+        return "inconnu (99999)" if code == "99999" else code
+    if code.startswith("99"):
+        return f"{code} — {name}"
+    department = code[:3] if code.startswith("97") else code[:2]
+    return f"{code} — {name} ({department})"
 
 
 def verdict_text(verdict: Any) -> str:
@@ -50,7 +68,7 @@ def imported_traits(comparison: Any, current: Any) -> set[str]:
     return imported
 
 
-def comparison_table(comparison: Any, current: Any = None) -> Table:
+def comparison_table(comparison: Any, current: Any = None, name_of: Any = None) -> Table:
     """`current`: the record's traits now; after an import the local column says, per
     trait, which value came from the INSi, while the verdict column keeps the comparison
     that led to the import (the secretary must see both)."""
@@ -70,14 +88,14 @@ def comparison_table(comparison: Any, current: Any = None) -> Table:
         table.caption = IMPORTED_NOTE
         table.caption_justify = "left"
     for row in comparison.rows:
-        local = _cell(row.trait, row.local)
+        local = _cell(row.trait, row.local, name_of)
         if row.trait in imported:
-            local = f"{_cell(row.trait, getattr(current, row.trait))} ({IMPORTED_FR} ; " \
-                    f"avant : {local})"
+            local = f"{_cell(row.trait, getattr(current, row.trait), name_of)} " \
+                    f"({IMPORTED_FR} ; avant : {local})"
         table.add_row(
             row.label_fr,
             local,
-            _cell(row.trait, row.ins),
+            _cell(row.trait, row.ins, name_of),
             verdict_text(row.verdict),
         )
     return table
@@ -95,6 +113,7 @@ class ComparisonPanel(Static):
         super().__init__("", classes="-empty", **kwargs)
         self.comparison: Any = None
         self.current: Any = None
+        self.name_of: Any = None
 
     def as_text(self, width: int = 100) -> str:
         """What the panel says, as plain text (support copies, tests read it)."""
@@ -103,19 +122,21 @@ class ComparisonPanel(Static):
         from rich.console import Console
 
         console = Console(width=width, record=True, color_system=None, file=_Null())
-        console.print(comparison_table(self.comparison, self.current))
+        console.print(comparison_table(self.comparison, self.current, self.name_of))
         return console.export_text()
 
-    def show(self, comparison: Any, current: Any = None) -> None:
-        """`current`: the patient's traits as stored now (see `comparison_table`)."""
+    def show(self, comparison: Any, current: Any = None, name_of: Any = None) -> None:
+        """`current`: the patient's traits as stored now (see `comparison_table`);
+        `name_of`: COG code -> place name, when the tables are loaded."""
         self.comparison = comparison
         self.current = current
+        self.name_of = name_of
         if comparison is None:
             self.add_class("-empty")
             self.update("")
             return
         self.remove_class("-empty")
-        self.update(comparison_table(comparison, current))
+        self.update(comparison_table(comparison, current, name_of))
 
 
 class _Null:
