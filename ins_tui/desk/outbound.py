@@ -103,10 +103,7 @@ class OutboundSender:
         items = self.store.due_outputs(target, now=now, limit=self.batch)
         if not items:
             return
-        oldest: dict[int, int] = {}  # patient -> its oldest pending item
-        for other in self.store.pending_outputs(target):
-            if other.state == "pending":
-                oldest.setdefault(other.patient_id, other.id)
+        oldest = self.store.oldest_pending(target, (i.patient_id for i in items))
         for item in items:
             if oldest.get(item.patient_id, item.id) != item.id:
                 continue  # an older identity of this patient must reach the receiver first
@@ -127,10 +124,8 @@ class OutboundSender:
         store, actor = self.store, self.actor
         if result.kind == "sent":
             store.output_sent(item.id, answer=result.answer, detail=result.detail, actor=actor)
-            for older in store.pending_outputs(target):
-                if older.patient_id == item.patient_id and older.id < item.id \
-                        and older.state == "held":
-                    store.dismiss_output(older.id, reason=SUPERSEDED, actor=actor)
+            for older in store.held_before(target, item.patient_id, item.id):
+                store.dismiss_output(older.id, reason=SUPERSEDED, actor=actor)
         elif result.kind == "held":
             store.output_held(item.id, error=result.detail, answer=result.answer, actor=actor)
         else:

@@ -137,6 +137,25 @@ class OutboxMixin(StoreCore):
             params = (target,)
         return [_item(r) for r in self._read(sql + " ORDER BY id", params)]
 
+    def oldest_pending(self, target: str, patient_ids: Iterable[int]) -> dict[int, int]:
+        """Patient -> id of their oldest pending item for `target` (an index walk per
+        patient: a tick must not read a whole backlog to send a batch of it)."""
+        found: dict[int, int] = {}
+        for patient_id in set(patient_ids):
+            rows = self._read(
+                "SELECT min(id) AS id FROM outbox WHERE patient_id = ? AND target = ? "
+                "AND state = 'pending'", (patient_id, target))
+            if rows and rows[0]["id"] is not None:
+                found[patient_id] = rows[0]["id"]
+        return found
+
+    def held_before(self, target: str, patient_id: int, item_id: int) -> list[OutboxItem]:
+        """This patient's held items for `target` older than `item_id` (superseded once a
+        newer identity of theirs is acknowledged)."""
+        return [_item(r) for r in self._read(
+            "SELECT * FROM outbox WHERE patient_id = ? AND target = ? AND state = 'held' "
+            "AND id < ? ORDER BY id", (patient_id, target, item_id))]
+
     def get_output(self, item_id: int) -> OutboxItem | None:
         rows = self._read("SELECT * FROM outbox WHERE id = ?", (item_id,))
         return _item(rows[0]) if rows else None

@@ -37,6 +37,8 @@ def make(desk: Desk, kind: str) -> int:
     identity = ecetinsi() if kind == "qual_history" else adrtrois()
     if kind == "prov":
         identity = form()
+    if kind == "vali_le":  # a family record book proves a minor's identity only (F15)
+        identity = form(birth_date="14/07/2015")
     pid = desk.create_patient(identity).patient_id
     if kind in ("recup", "qual", "qual_history", "douteuse"):
         result = desk.retrieve_ins(pid, Channel.INSI)
