@@ -61,8 +61,9 @@ def verdict_message(comparison: Comparison) -> str:
     if comparison.perfect and not missing:
         return MATCH_MESSAGE
     if comparison.perfect:
+        rest = MATCH_MESSAGE.split(" : ", 1)[1]
         return (f"Correspondance sur les traits comparés ({', '.join(missing)} : non comparé). "
-                + MATCH_MESSAGE.split(" : ", 1)[1])
+                + rest[0].upper() + rest[1:])
     said = []
     if differing:
         said.append("différents : " + ", ".join(differing))

@@ -175,8 +175,8 @@ class CardController(Controller):
         app = self.app
         if not keep_screens:
             app.to_main()
-        self.say(match.message_fr)  # also what the list says once the patient is closed
         if match.patient is None and match.prepared is not None and not match.needs_insi:
+            self.say(match.message_fr)
             app.open_form(None, initial=match.prepared.traits, then_search=True)
             return
         app.push_screen(

@@ -203,11 +203,21 @@ class IdentityScreen(InsiSearchScreen):
             self.desk_app.arrive_from_card(self.patient_id)
 
     def dismiss_screen(self) -> None:
+        summary = self._summary_fr()
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         main = self.desk_app.main_screen()
         if main is not None:
             main.refresh_list()
+        if summary:  # what the list's status line says now, not a step of the flow (F3)
+            self.desk_app.say(summary)
+
+    def _summary_fr(self) -> str:
+        if self.record is None:
+            return ""
+        traits = self.record.traits
+        who = fmt.person_name(traits.birth_name, traits.first_first_name, traits.used_name)
+        return f"{who} : identité {fmt.status_text(self.record.status)}."
 
     def action_resolve(self, choice_name: str) -> None:
         from ins_tui.desk.results import DiffChoice
@@ -226,7 +236,7 @@ class IdentityScreen(InsiSearchScreen):
             else:
                 self.say("Traits INS non adoptés : rien n'a changé.")
 
-        self.app.push_screen(ConfirmModal(adopt_question(self.result),
+        self.app.push_screen(ConfirmModal(adopt_question(self.result, self._place_names()),
                                           title="Adopter les traits INS ?"), answered)
 
     @work(thread=True, exclusive=True, group="identity-action", exit_on_error=False)
@@ -373,7 +383,7 @@ def _next_keys_fr(status: str) -> str:
     return "i : rechercher l'INS   e : modifier   Échap : retour"
 
 
-def adopt_question(result: Any) -> str:
+def adopt_question(result: Any, name_of: Any = None) -> str:
     """Each trait that adopting would change, local value → INS value."""
     from ins_tui.domain.compare import Verdict
     from ins_tui.tui.widgets.comparison import place_cell
@@ -381,7 +391,7 @@ def adopt_question(result: Any) -> str:
     def shown(trait: str, value: Any) -> str:
         if not value:
             return "—"
-        return place_cell(str(value)) if trait == "birthplace" else str(value)
+        return place_cell(str(value), name_of) if trait == "birthplace" else str(value)
 
     lines = [
         f"  {row.label_fr} : {shown(row.trait, row.local)} → {shown(row.trait, row.ins)}"
