@@ -22,6 +22,7 @@ from ins_tui.domain.model import TRAIT_LABELS_FR
 from ins_tui.tui import format as fmt
 from ins_tui.tui.messages import ActionDone, StatusNote, unless_closing
 from ins_tui.tui.screens.identity_search import SEARCHING, InsiSearchScreen
+from ins_tui.tui.screens.identity_words import adopt_question, next_keys_fr, with_kind
 from ins_tui.tui.widgets.comparison import ComparisonPanel
 from ins_tui.tui.widgets.footer import DeskFooter
 
@@ -105,7 +106,7 @@ class IdentityScreen(InsiSearchScreen):
             else:
                 self.start_search()
         elif self.record is not None:
-            self.set_next(_next_keys_fr(str(getattr(self.record.status, "value",
+            self.set_next(next_keys_fr(str(getattr(self.record.status, "value",
                                                     self.record.status))))
 
     def reload(self) -> None:
@@ -352,7 +353,7 @@ class IdentityScreen(InsiSearchScreen):
             from ins_tui.desk.results import DiffChoice
 
             if message.choice is DiffChoice.ADOPT_INS:
-                self.result = _with_kind(self.result, "MATCHED")
+                self.result = with_kind(self.result, "MATCHED")
                 self._show_comparison()
                 self.set_state(outcome.message_fr.replace(" Entrée : qualifier l'identité", ""),
                                "ok")
@@ -372,41 +373,3 @@ class IdentityScreen(InsiSearchScreen):
             elif outcome.ok:
                 self.set_next("i : rechercher l'INS   Échap : retour")
         self.refresh_bindings()
-
-
-def _next_keys_fr(status: str) -> str:
-    """What a record opened from the list waits for, by status: never a blank line."""
-    if status == "RECUP":
-        return "Entrée : qualifier l'identité (pièce d'identité à contrôler)   Échap : retour"
-    if status == "QUAL":
-        return "p : imprimer l'étiquette   Échap : retour"
-    return "i : rechercher l'INS   e : modifier   Échap : retour"
-
-
-def adopt_question(result: Any, name_of: Any = None) -> str:
-    """Each trait that adopting would change, local value → INS value."""
-    from ins_tui.domain.compare import Verdict
-    from ins_tui.tui.widgets.comparison import place_cell
-
-    def shown(trait: str, value: Any) -> str:
-        if not value:
-            return "—"
-        return place_cell(str(value), name_of) if trait == "birthplace" else str(value)
-
-    lines = [
-        f"  {row.label_fr} : {shown(row.trait, row.local)} → {shown(row.trait, row.ins)}"
-        for row in getattr(getattr(result, "comparison", None), "rows", ())
-        if row.verdict is not Verdict.SAME and row.ins
-    ]
-    changes = "\n".join(lines) or "  (aucun trait ne change)"
-    return ("Remplacer les traits locaux par ceux de l'INS et les verrouiller ?\n"
-            f"{changes}\nLe journal gardera les valeurs d'avant.")
-
-
-def _with_kind(result: Any, kind_name: str) -> Any:
-    import dataclasses
-
-    from ins_tui.desk.results import InsiResultKind
-
-    return dataclasses.replace(result, kind=InsiResultKind[kind_name])
-
