@@ -16,7 +16,7 @@ import sys
 
 # Order is the order shown in `ins-tui --help`.
 COMMAND_MODULES = ("run", "traits", "db", "demo", "insi", "card", "export", "label",
-                   "config")
+                   "report", "config")
 
 EXIT_OK = 0
 EXIT_INVALID = 2

@@ -63,6 +63,9 @@ class Config:
     operators: tuple[str, ...] = ()
     documents: tuple[str, ...] = ("CN", "PA", "CS", "eCN", "IN", "AN", "LE", "LEP", "CC")
     theme: str = "auto"  # auto | ins-tui-dark | ins-tui-16 | ins-tui-light
+    # Console look (issue 12, F16): ASCII / VGA-safe glyphs and borders on any terminal;
+    # automatic on the Linux console (TERM=linux). Env INS_TUI_PLAIN, `ins-tui run --plain`.
+    plain: bool = False
     # Binding id -> key(s), e.g. {"qualify" = "f9"}; env: INS_TUI_KEYMAP="qualify=f9,help=f2".
     keymap: dict[str, str] = field(default_factory=dict)
     # Seconds between two looks at the store's change counter (live list across desks).
@@ -152,6 +155,7 @@ _INT_FIELDS = {"insi_max_answer_bytes",
                "fhir_max_answer_bytes"}  # fhir
 _BOOL_FIELDS = {"missing_birthplace_blocks_match", "arrival_on_card",
                 "scanner_enabled"}  # scanner
+_BOOL_FIELDS |= {"plain"}  # console look (issue 12, F16)
 _SCANNER_FLOAT_FIELDS = {"scanner_key_gap", "scanner_end_gap", "scanner_max_duration"}
 _FLOAT_FIELDS |= _SCANNER_FLOAT_FIELDS  # scanner
 _PATH_FIELDS |= {"label_folder"}  # label

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ins_tui.cli import EXIT_INVALID, EXIT_OK
 
@@ -68,12 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _label(args: argparse.Namespace, config: Config) -> int:
-    import contextlib
-
-    from ins_tui.desk.labels import journal_label, render_patient_label
+    from ins_tui.desk.labels import render_patient_label
     from ins_tui.desk.ports import SystemClock
     from ins_tui.label.errors import LabelError
-    from ins_tui.label.printing import save_pdf, send_to_cups, settings_from_config
     from ins_tui.store import Store, StoreError
 
     try:
@@ -85,7 +82,8 @@ def _label(args: argparse.Namespace, config: Config) -> int:
     with store:
         record = store.get_patient(args.patient)
         if record is None:
-            print(f"Patient introuvable (n° {args.patient}).", file=sys.stderr)
+            print(f"Patient introuvable (n° {args.patient}) : aucune étiquette produite.",
+                  file=sys.stderr)
             return EXIT_INVALID
         try:
             rendered = render_patient_label(record, config, size_name=args.size)
@@ -93,34 +91,63 @@ def _label(args: argparse.Namespace, config: Config) -> int:
             print(exc.message_fr, file=sys.stderr)
             return EXIT_INVALID
         if rendered.symbol is None:
-            print("Sans datamatrix INS : l'identité n'est pas qualifiée.", file=sys.stderr)
+            print(f"Sans datamatrix INS : {rendered.reason_fr}", file=sys.stderr)
         if args.out:
-            _write(args.out, rendered.pdf)
+            try:
+                _write(args.out, rendered.pdf)
+            except OSError as exc:
+                from ins_tui.label.errors import os_reason_fr
+
+                print(f"Étiquette non écrite dans {args.out} ({os_reason_fr(exc)}).",
+                      file=sys.stderr)
+                return EXIT_INVALID
             print(f"Étiquette ({rendered.size.description_fr}) écrite dans {args.out}.",
                   file=sys.stderr)
         if not args.send:
+            _journal(store, args, rendered, None, args.out)
             return EXIT_OK
-        settings = settings_from_config(config, media_auto=rendered.size.media)
-        try:
-            job = send_to_cups(rendered.pdf, settings)
-        except LabelError as exc:
-            where = args.out
-            if where is None:
-                try:
-                    where = save_pdf(rendered.pdf, settings.folder,
-                                     f"etiquette-patient-{args.patient}")
-                except OSError as err:
-                    print(f"{exc.message_fr} Étiquette non enregistrée ({err.strerror}).",
-                          file=sys.stderr)
-                    return EXIT_PRINT_FAILED
-            print(f"{exc.message_fr} L'étiquette est enregistrée dans {where}.",
-                  file=sys.stderr)
-            return EXIT_PRINT_FAILED
-        journal_label(store, contextlib.nullcontext(), args.patient, _user(),
-                      rendered.size.name, rendered.symbol is not None, settings.printer, None)
-        print(f"Étiquette envoyée à l'imprimante « {settings.printer} » (travail {job}).",
-              file=sys.stderr)
-        return EXIT_OK
+        return _send(store, args, config, rendered)
+
+
+def _send(store: Any, args: argparse.Namespace, config: Config, rendered: Any) -> int:
+    """`--print`: a failed print keeps the PDF (in --out, else the label folder), journaled."""
+    from ins_tui.label.errors import LabelError
+    from ins_tui.label.printing import save_pdf, send_to_cups, settings_from_config
+
+    settings = settings_from_config(config, media_auto=rendered.size.media)
+    try:
+        job = send_to_cups(rendered.pdf, settings)
+    except LabelError as exc:
+        where = args.out
+        if where is None:
+            try:
+                where = save_pdf(rendered.pdf, settings.folder,
+                                 f"etiquette-patient-{args.patient}")
+            except OSError as err:
+                from ins_tui.label.errors import os_reason_fr
+
+                print(f"{exc.message_fr} Étiquette non enregistrée non plus : le dossier "
+                      f"{settings.folder} est inutilisable ({os_reason_fr(err)}) ; voir "
+                      "[label] folder.", file=sys.stderr)
+                return EXIT_PRINT_FAILED
+        _journal(store, args, rendered, None, where)
+        print(f"{exc.message_fr} L'étiquette est enregistrée dans {where}.", file=sys.stderr)
+        return EXIT_PRINT_FAILED
+    _journal(store, args, rendered, settings.printer, args.out)
+    print(f"Étiquette envoyée à l'imprimante « {settings.printer} » (travail {job}).",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _journal(store: Any, args: argparse.Namespace, rendered: Any, printer: str | None,
+             path: Path | None) -> None:
+    """A label left the software (printed or as a file): the journal says so, as the app's."""
+    import contextlib
+
+    from ins_tui.desk.labels import journal_label
+
+    journal_label(store, contextlib.nullcontext(), args.patient, _user(), rendered.size.name,
+                  rendered.symbol is not None, printer, path)
 
 
 def _user() -> str:

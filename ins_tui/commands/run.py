@@ -17,6 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", type=Path, help="fichier de base de données")
     parser.add_argument("--theme", help="thème : auto, ins-tui-dark, ins-tui-light, ins-tui-16")
     parser.add_argument("--operator", help="nom de la personne à l'accueil (journal)")
+    parser.add_argument(
+        "--plain", action="store_true",
+        help="affichage simple : symboles ASCII et cadres de la console Linux (automatique "
+             "avec TERM=linux)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -28,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc)
         return EXIT_INVALID
+    if args.plain:  # issue 12 F16: the switch the app reads once at start
+        import dataclasses
+
+        config = dataclasses.replace(config, plain=True)
     from ins_tui.tui.launch import LaunchError, launch
 
     try:

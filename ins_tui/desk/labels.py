@@ -69,9 +69,9 @@ def print_patient_label(store: Any, patient_id: int, config: Config, *, actor: s
     datamatrix = rendered.symbol is not None
     message = delivery.message_fr
     if not datamatrix:
-        message += " Sans datamatrix INS : l'identité n'est pas qualifiée."
+        message += f" {rendered.reason_fr or 'Pas de datamatrix INS.'}"
     journal_label(store, guard, patient_id, actor, rendered.size.name, datamatrix,
-             settings.printer if delivery.job else None, delivery.path)
+                  settings.printer if delivery.job else None, delivery.path)
     log.info("label for patient %s: printed=%s saved=%s datamatrix=%s", patient_id,
              bool(delivery.job), delivery.path is not None, datamatrix)
     return LabelOutcome(delivery.ok, message, datamatrix, delivery.job, delivery.path)
@@ -85,7 +85,7 @@ def print_desk_label(desk: Any, patient_id: int, config: Config, *,
 
 
 def journal_label(store: Any, guard: Any, patient_id: int, actor: str, size: str,
-             datamatrix: bool, printer: str | None, path: Path | None) -> None:
+                  datamatrix: bool, printer: str | None, path: Path | None) -> None:
     """A journal row; a journal that cannot be written does not take the label back."""
     what = "étiquette imprimée" if printer else "étiquette enregistrée (PDF)"
     after = {"format": size, "datamatrix INS": "oui" if datamatrix else "non",

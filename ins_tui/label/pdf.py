@@ -88,6 +88,7 @@ class RenderedLabel:
     size: LabelSize
     layout: CellLayout  # every cell of a sheet has this layout, shifted
     symbol: Symbol | None
+    reason_fr: str | None = None  # why there is no datamatrix (printed on the label too)
 
 
 def render_label(content: LabelContent, size: LabelSize) -> RenderedLabel:
@@ -106,7 +107,8 @@ def render_label(content: LabelContent, size: LabelSize) -> RenderedLabel:
     for r in range(size.rows):
         for c in range(size.columns):
             _draw_cell(pdf, layout, symbol, left + c * size.width, top + r * size.height)
-    return RenderedLabel(bytes(pdf.output()), size, layout, symbol)
+    return RenderedLabel(bytes(pdf.output()), size, layout, symbol,
+                         None if symbol is not None else content.reason_fr)
 
 
 # -- layout -------------------------------------------------------------------------------

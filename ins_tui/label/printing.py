@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ins_tui.label.errors import LabelError
+from ins_tui.label.errors import LabelError, os_reason_fr
 
 if TYPE_CHECKING:
     from ins_tui.config import Config
 
 JOB_TITLE = "ins-tui etiquette"
+MAX_TIMEOUT = 120.0  # seconds: a worker thread waiting longer would look like a hang
 MAX_PDF_BYTES = 8 * 1024 * 1024  # a sheet of 24 labels is ~50 KB
 _PRINTER_NAME = re.compile(r"^[A-Za-z0-9_.@][A-Za-z0-9_.@+-]{0,126}$")
 _MEDIA = re.compile(r"^[A-Za-z0-9_.,+-]{1,64}$")
@@ -70,7 +71,7 @@ def settings_from_config(config: Config, *, training: bool = False,
         media = media_auto
     return PrintSettings(printer=config.label_printer.strip(), folder=folder,
                          server=config.label_cups_server.strip(), media=media,
-                         timeout=config.label_timeout)
+                         timeout=min(config.label_timeout, MAX_TIMEOUT))
 
 
 def deliver(pdf: bytes, settings: PrintSettings, *, stem: str) -> Delivery:
@@ -121,7 +122,8 @@ def send_to_cups(pdf: bytes, settings: PrintSettings) -> str:
         raise LabelError(f"Le service d'impression ne répond pas (plus de "
                          f"{settings.timeout:g} s) : vérifier CUPS et l'imprimante.") from exc
     except OSError as exc:
-        raise LabelError(f"Commande d'impression « lp » inutilisable ({exc.strerror}).") from exc
+        raise LabelError(f"Commande d'impression « lp » inutilisable "
+                         f"({os_reason_fr(exc)}).") from exc
     out = done.stdout[:4096].decode("utf-8", "replace")
     err = done.stderr[:4096].decode("utf-8", "replace")
     if done.returncode != 0:
@@ -196,4 +198,4 @@ def _save_or_raise(pdf: bytes, folder: Path, stem: str, before: str) -> Path:
     except OSError as exc:
         why = f"{before} " if before else ""
         raise LabelError(f"{why}Étiquette non enregistrée : le dossier {folder} est "
-                         f"inutilisable ({exc.strerror}) ; voir [label] folder.") from exc
+                         f"inutilisable ({os_reason_fr(exc)}) ; voir [label] folder.") from exc

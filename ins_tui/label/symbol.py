@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +112,9 @@ def _check_finder(dark: tuple[tuple[bool, ...], ...]) -> None:
 
 def _wrapper() -> Any:
     try:
-        from pylibdmtx import wrapper
+        with warnings.catch_warnings():  # its version check uses distutils (deprecated)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from pylibdmtx import wrapper
     except ImportError as exc:  # the shared library is looked up at import
         raise LabelError("Datamatrix INS impossible : bibliothèque libdmtx absente (paquet "
                          "Debian libdmtx0b, installé par scripts/bootstrap.sh).") from exc

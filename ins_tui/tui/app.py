@@ -20,7 +20,9 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ins_tui.config import Config
+from ins_tui.tui import console_look
 from ins_tui.tui.app_keys import APP_BINDINGS, TRAINING_ONLY
+from ins_tui.tui.app_shell import FrenchShell
 from ins_tui.tui.controllers.apcv import ApcvController
 from ins_tui.tui.controllers.arrivals import ArrivalController
 from ins_tui.tui.controllers.background import BackgroundController
@@ -57,7 +59,7 @@ class Backend:
     outbound: Any = None  # desk/outbound.OutboundSender: identities sent to FHIR / HL7
 
 
-class InsTuiApp(App[int]):
+class InsTuiApp(FrenchShell, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "ins-tui"
     ENABLE_COMMAND_PALETTE = False
@@ -96,6 +98,7 @@ class InsTuiApp(App[int]):
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = pick_theme(theme_name or self.config.theme, env)
+        self.plain = self._start_console_look(env)  # issue 12 F16: decided once, here
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self._backend_factory = backend
@@ -152,7 +155,7 @@ class InsTuiApp(App[int]):
         for screen in reversed(self.screen_stack):
             found = screen.query("#status-line")
             if found:
-                found.first(Static).update(text)
+                found.first(Static).update(console_look.words(text))
                 return
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -371,3 +374,7 @@ class InsTuiApp(App[int]):
 
     def action_apcv(self) -> None:
         self.apcv.start()
+
+    # -- issue 12 F4/F16: French key names and quitting, the console look -----------------
+    def _start_console_look(self, env: Mapping[str, str]) -> bool:
+        return console_look.start(self, self.config.plain, env)

@@ -11,9 +11,15 @@ from textual.binding import Binding, BindingType
 # Keys that only mean something with the training services (virtual cards, ApCV).
 TRAINING_ONLY = frozenset({"insert_card", "remove_card", "apcv"})
 
+# App keys the first screen (the waiting list) relies on: they win the footer's room there
+# before the screen's own keys (issue 12, F13). F5 is step 1 of training (README); F8 the
+# day's journal. Keys not available (F5 outside training) are simply not shown.
+FIRST_SCREEN_KEYS = ("insert_card", "day_journal")
+
 APP_BINDINGS: list[BindingType] = [
     # Ordered by importance: the footer drops keys from the end when 80 columns are
-    # not enough (F1 is always shown; every key stays in F1 and works).
+    # not enough (F1 is always shown; every key stays in F1 and works; the footer's
+    # ranking: widgets/footer.py).
     Binding("f1", "help", "Aide", id="app.help", tooltip="Afficher toutes les touches"),
     Binding("f8", "day_journal", "Journal", id="app.journal",
             tooltip="Journal du jour (échanges INSi consultables)"),

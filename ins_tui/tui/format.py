@@ -1,7 +1,8 @@
 """How values are shown on screen (dates, ages, names, statuses): display only, no rules.
 
 Statuses and verdicts carry a symbol *and* a word so meaning never rests on colour
-(16-colour consoles, colour-blind users).
+(16-colour consoles, colour-blind users). The symbols come from the look the app started
+with (`console_look.glyphs()`): ASCII ones on a Linux console, whose fonts lack ○ ◐ ●.
 
 The desk and domain modules behind the words are imported where a word is needed, not
 here: the main screen imports this module before its first frame, and nothing it draws
@@ -13,7 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-STATUS_SYMBOL = {"PROV": "○", "RECUP": "◐", "VALI": "◑", "QUAL": "●"}
+from ins_tui.tui.console_look import RICH, glyphs
+
+# The rich symbols, for callers outside the app (commands print to any terminal);
+# screens use `status_symbol`, which follows the console look.
+STATUS_SYMBOL = dict(RICH.status)
+
+
+def status_symbol(code: str) -> str:
+    """The status symbol of the running look (`?` for a code no look knows)."""
+    return glyphs().status.get(code, "?")
+
+
+def cut(text: str, width: int) -> str:
+    """Cut to `width` cells with the look's cut mark, so a cut is visible, never silent."""
+    if len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)] + glyphs().cut
 
 
 def state_word(state: str) -> str:
@@ -60,13 +77,18 @@ def time_of(iso_datetime: str | None) -> str:
 
 def status_cell(status: object) -> str:
     code = str(getattr(status, "value", status))
-    return f"{STATUS_SYMBOL.get(code, '?')} {code}"
+    return f"{status_symbol(code)} {code}"
 
 
 # A patient whose INSi request waits in the retry queue: a symbol *and* words (never
 # colour alone); the list cell is short to fit 80 columns, the detail panel says it all.
-INSI_PENDING_CELL = "⟳ INSi"
-INSI_PENDING_TEXT = "⟳ INSi en attente (relance automatique)"
+# Module attributes computed from the look (screens read `fmt.INSI_PENDING_CELL`).
+def __getattr__(name: str) -> str:
+    if name == "INSI_PENDING_CELL":
+        return f"{glyphs().pending} INSi"
+    if name == "INSI_PENDING_TEXT":
+        return f"{glyphs().pending} INSi en attente (relance automatique)"
+    raise AttributeError(name)
 
 
 def status_text(status: object) -> str:
@@ -75,7 +97,7 @@ def status_text(status: object) -> str:
 
     code = str(getattr(status, "value", status))
     word = status_label(Status(code)) if code in Status.__members__ else code
-    return f"{STATUS_SYMBOL.get(code, '?')} {code} ({word})"
+    return f"{status_symbol(code)} {code} ({word})"
 
 
 def person_name(birth_name: str, first_name: str | None, used_name: str | None = None) -> str:
@@ -103,6 +125,4 @@ def place(code: str | None, name_of: Callable[[str], str | None] | None = None) 
     name = name_of(code) if name_of is not None else None
     if not name:
         return code
-    if len(name) > PLACE_NAME_WIDTH:
-        name = name[: PLACE_NAME_WIDTH - 1] + "…"
-    return f"{name} ({code})"
+    return f"{cut(name, PLACE_NAME_WIDTH)} ({code})"

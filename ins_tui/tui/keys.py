@@ -21,6 +21,7 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
     from ins_tui.tui.screens.main import MainScreen
     from ins_tui.tui.screens.patient_form import PatientForm
     from ins_tui.tui.screens.place_picker import PlacePicker
+    from ins_tui.tui.screens.report import ReportScreen
     from ins_tui.tui.screens.search import SearchScreen
 
     everywhere = [
@@ -46,6 +47,7 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
                       extra=[_enter("Valider l'élément surligné (↑↓ pour se déplacer)")])),
         ("Confirmation", ConfirmModal.BINDINGS),
         ("Journal", JournalScreen.BINDINGS),
+        ("Taux de qualification INS (F4)", ReportScreen.BINDINGS),
     ]
 
 
@@ -62,18 +64,25 @@ def _with_digits(bindings: Any, description: str, extra: list[Any] | None = None
     return [*kept, *(extra or []), Binding("1-9", "noop", description)]
 
 
+# French key-cap names; the arrows are in the Linux console's fonts (tui/console_look.py).
 _NAMES = {
     "enter": "Entrée", "escape": "Échap", "up": "↑", "down": "↓", "left": "←",
     "right": "→", "plus": "+", "minus": "-", "space": "Espace", "tab": "Tab",
+    "backspace": "Retour arrière", "delete": "Suppr", "insert": "Inser", "home": "Début",
+    "end": "Fin", "pageup": "Pg préc.", "pagedown": "Pg suiv.",
+    "left_square_bracket": "[", "right_square_bracket": "]",
 }
+_MODIFIERS = {"ctrl": "Ctrl", "shift": "Maj", "alt": "Alt", "super": "Super", "meta": "Méta"}
 
 
 def key_display(key: str) -> str:
-    """A key as a French keyboard user names it: `ctrl+s` → `Ctrl+S`, `escape` → `Échap`."""
+    """A key as a French keyboard user names it: `ctrl+s` → `Ctrl+S`, `escape` → `Échap`,
+    `shift+tab` → `Maj+Tab`. The footer shows keys this way too (`InsTuiApp.get_key_display`),
+    never Textual's English names (« esc », « ^q »)."""
     parts = key.strip().split("+")
     *modifiers, last = parts if key.strip() != "plus" else ["plus"]
     shown = _NAMES.get(last, last.upper() if modifiers or len(last) > 1 else last)
-    return "+".join([*(m.capitalize() for m in modifiers), shown])
+    return "+".join([*(_MODIFIERS.get(m, m.capitalize()) for m in modifiers), shown])
 
 
 def keys_markdown() -> str:

@@ -32,5 +32,7 @@ class DeskScreen(Screen):
         screen is being composed or torn down at exit; a line that is not there then has
         nobody to inform, and raising would kill the app over a status text.
         """
+        from ins_tui.tui.console_look import words
+
         for line in self.query(f"#{widget_id}").results(Static):
-            line.update(text)
+            line.update(words(text))

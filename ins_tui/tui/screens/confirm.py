@@ -21,6 +21,8 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
     ]
 
+    KEYS_LINE = "o : oui    n ou Échap : non"
+
     def __init__(self, question: str, *, title: str = "Confirmation") -> None:
         super().__init__()
         self._question = question
@@ -31,7 +33,18 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(classes="modal-body"):
             yield Static(self._title, classes="modal-title", markup=False)
             yield Static(self._question, id="confirm-question", markup=False)
-            yield Static("o : oui    n ou Échap : non", classes="modal-keys", markup=False)
+            yield Static(self.KEYS_LINE, classes="modal-keys", markup=False)
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+class QuitConfirm(ConfirmModal):
+    """« Quitter ins-tui ? » (Ctrl+Q): names what quitting loses, answered like any
+    confirmation; the quit key pressed again also confirms (the app's quit action)."""
+
+    QUESTION = "Une fiche ou une recherche en cours de saisie, non enregistrée, sera perdue."
+
+    def __init__(self, quit_key: str = "Ctrl+Q") -> None:
+        super().__init__(self.QUESTION, title="Quitter ins-tui ?")
+        self.KEYS_LINE = f"o ou {quit_key} : quitter    n ou Échap : rester"

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from ins_tui.tui.console_look import glyphs
 from ins_tui.tui.screens.place_picker import PlacePicker, looks_like_a_name, name_hint
 from ins_tui.tui.widgets.banner import banner_of
 
@@ -83,7 +84,7 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
             ok = False
             _feedback(names_fb, _first_error(names.problems), error=True)
         else:
-            _feedback(names_fb, f"✓ {names.value}")
+            _feedback(names_fb, f"{glyphs().ok} {names.value}")
         place_fb = self.query_one("#c-birthplace-fb", Static)
         errors = [p for p in place_problems if p.severity == "error"]
         if looks_like_a_name(place_text):
@@ -93,7 +94,7 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
             ok = False
             _feedback(place_fb, _first_error(errors), error=True)
         else:
-            _feedback(place_fb, f"✓ {place}" if place else "")
+            _feedback(place_fb, f"{glyphs().ok} {place}" if place else "")
         return place, (names.value if names else None), ok
 
     @on(Input.Submitted)
@@ -126,8 +127,8 @@ class CriteriaModal(ModalScreen[tuple[str | None, str | None] | None]):
         if not place and not names:
             _feedback(
                 self.query_one("#c-birthplace-fb", Static),
-                "✗ Indiquez au moins un critère nouveau : le lieu de naissance, ou tous les "
-                "prénoms de naissance lus sur la pièce d'identité.", error=True,
+                f"{glyphs().bad} Indiquez au moins un critère nouveau : le lieu de naissance, "
+                "ou tous les prénoms de naissance lus sur la pièce d'identité.", error=True,
             )
             return
         self.dismiss((place, names))
@@ -146,4 +147,4 @@ def _first_error(problems: list) -> str:
     """One message at a time keeps the modal within 24 lines; the count says if more."""
     errors = [p for p in problems if p.severity == "error"] or problems
     more = f" (+{len(errors) - 1} autre(s))" if len(errors) > 1 else ""
-    return f"✗ {errors[0].message}{more}"
+    return f"{glyphs().bad} {errors[0].message}{more}"

@@ -14,6 +14,7 @@ from typing import Any
 from textual import on, work
 from textual.widgets import Static
 
+from ins_tui.tui.console_look import words
 from ins_tui.tui.messages import InsiFinished, StatusNote, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.comparison import ComparisonPanel
@@ -39,11 +40,11 @@ class InsiSearchScreen(DeskScreen):
     # -- display -------------------------------------------------------------------------
     def set_state(self, text: str, kind: str = "") -> None:
         state = self.query_one("#identity-state", Static)
-        state.update(text)
+        state.update(words(text))
         state.set_classes(f"-{kind}" if kind else "")
 
     def set_next(self, text: str) -> None:
-        self.query_one("#identity-next", Static).update(text)
+        self.query_one("#identity-next", Static).update(words(text))
 
     def say(self, text: str) -> None:
         self.set_line("status-line", text)

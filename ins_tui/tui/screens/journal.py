@@ -15,11 +15,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from ins_tui.store.journal import group_by_action
 from ins_tui.tui import format as fmt
 from ins_tui.tui import journal_view
+from ins_tui.tui.console_look import glyphs
 from ins_tui.tui.messages import DayListLoaded, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.footer import DeskFooter
@@ -31,7 +33,7 @@ _PATIENT_WIDTH = 22
 
 def _cut(text: str, width: int) -> Text:
     """A cell no wider than `width` (the detail pane below always shows it whole)."""
-    return Text(text if len(text) <= width else text[: max(width - 1, 1)] + "…")
+    return Text(fmt.cut(text, max(width, 2)))
 
 
 class JournalScreen(DeskScreen):
@@ -42,6 +44,11 @@ class JournalScreen(DeskScreen):
                 tooltip="Déplier ou replier les lignes de l'action sélectionnée"),
         Binding("x", "toggle_raw", "Échange INSi", id="journal.raw",
                 tooltip="Afficher ou masquer la requête et la réponse INSi brutes"),
+        # The detail and the raw exchange have a fixed height (issue 12, F9: nothing cut
+        # at 80×24): what does not fit is reached with this key, no mouse needed.
+        Binding("space", "more", "Suite", id="journal.more",
+                tooltip="Faire défiler le détail ou l'échange INSi (au bout : retour au "
+                        "début)"),
     ]
 
     def __init__(self, patient_id: int | None = None) -> None:
@@ -58,8 +65,12 @@ class JournalScreen(DeskScreen):
         yield from self.desk_app.banner()
         yield Static(self._title(), id="top-line", markup=False)
         yield DataTable(id="journal-view", cursor_type="row")
-        yield Static("", id="journal-detail", markup=False)
-        yield Static("", id="journal-raw", markup=False)
+        # Fixed-height panes that scroll with Espace (issue 12, F9): nothing is cut, and the
+        # table keeps the focus (the panes never take it).
+        with VerticalScroll(id="journal-detail-pane", can_focus=False):
+            yield Static("", id="journal-detail", markup=False)
+        with VerticalScroll(id="journal-raw-pane", can_focus=False):
+            yield Static("", id="journal-raw", markup=False)
         yield Static("", id="status-line", markup=False)
         yield DeskFooter()
 
@@ -126,19 +137,23 @@ class JournalScreen(DeskScreen):
         for index, rows in enumerate(self.groups):
             first = rows[0]
             self.lines.append((index, None))
+            marks = glyphs()
+            fold = (marks.unfolded if index in self.expanded
+                    else marks.folded if len(rows) > 1 else "")
             table.add_row(
                 fmt.time_of(first.at) if len(first.at) >= 16 else first.at,
                 _cut(first.actor, _WHO_WIDTH),
                 _cut(self.group_name(rows), _PATIENT_WIDTH),
-                _cut(("▾ " if index in self.expanded else "▸ " if len(rows) > 1 else "")
-                     + journal_view.action_summary(rows), summary_width),
+                _cut((f"{fold} " if fold else "") + journal_view.action_summary(rows),
+                     summary_width),
             )
             if index not in self.expanded:
                 continue
             for position, row in enumerate(rows):
                 self.lines.append((index, position))
                 table.add_row("", "", _cut(self.patient_name(row), _PATIENT_WIDTH),
-                              _cut("  └ " + journal_view.summary(row), summary_width))
+                              _cut(f"  {marks.branch} " + journal_view.summary(row),
+                                   summary_width))
         if cursor is not None and cursor in self.lines:
             table.move_cursor(row=self.lines.index(cursor))
 
@@ -171,6 +186,20 @@ class JournalScreen(DeskScreen):
             detail.update("")
             return
         detail.update("\n".join(journal_view.action_detail_lines(rows, self.group_name(rows))))
+        self.query_one("#journal-detail-pane", VerticalScroll).scroll_home(animate=False)
+
+    def action_more(self) -> None:
+        """One page further in the pane shown (the raw exchange, else the detail); from
+        its end, back to its start. Says so when everything is already on screen."""
+        raw = self.query_one("#journal-raw", Static).has_class("-shown")
+        pane = self.query_one("#journal-raw-pane" if raw else "#journal-detail-pane",
+                              VerticalScroll)
+        if pane.max_scroll_y == 0:
+            self.say("Tout le détail est affiché.")
+        elif pane.scroll_y >= pane.max_scroll_y:
+            pane.scroll_home(animate=False)
+        else:
+            pane.scroll_page_down(animate=False)
 
     def action_toggle_group(self) -> None:
         line = self.selected_line()

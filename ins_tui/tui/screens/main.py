@@ -51,6 +51,8 @@ class MainScreen(DeskScreen):
                 tooltip="Rechercher l'INS du patient sélectionné par ses traits"),
         Binding("j", "patient_journal", "Journal", show=False, id="main.journal",
                 tooltip="Journal du patient sélectionné"),
+        Binding("f4", "report", "Taux INS", show=False, id="main.report",
+                tooltip="Taux de qualification INS du mois (patients vus non qualifiés)"),
     ]
 
     def __init__(self) -> None:
@@ -221,6 +223,11 @@ class MainScreen(DeskScreen):
         visit = self._need_selection()
         if visit is not None:
             self.desk_app.open_journal(visit.patient_id)
+
+    def action_report(self) -> None:
+        from ins_tui.tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen())
 
     def action_set_state(self, state: str) -> None:
         visit = self._need_selection()

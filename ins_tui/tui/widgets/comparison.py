@@ -41,7 +41,10 @@ def place_cell(code: str, name_of: Any = None) -> str:
 
 
 def verdict_text(verdict: Any) -> str:
-    symbol = getattr(verdict, "symbol", "")
+    """Symbol and word (« ≠ différent », plain look « ! différent »): never one alone."""
+    from ins_tui.tui.console_look import glyphs
+
+    symbol = glyphs().verdict(verdict)
     word = getattr(verdict, "label_fr", None) or getattr(verdict, "word_fr", None)
     return f"{symbol} {word or str(getattr(verdict, 'name', verdict)).lower()}".strip()
 

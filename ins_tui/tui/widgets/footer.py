@@ -1,10 +1,13 @@
 """The key bar: the keys of the screen in front, most important first, F1 always visible.
 
 Textual's Footer lays every shown key in a row and lets the terminal cut the end, which
-at 80 columns hid F1 and left half-words (« f8 Jou… »). This footer keeps keys in binding
-order (focused widget, screen, then app-wide keys, which are ordered by importance), drops
-whole keys that do not fit, and pins F1 « Aide » on the right, where every other key is
-listed. Nothing is disabled by being left out: every key still works.
+at 80 columns hid F1 and left half-words (« f8 Jou… »). This footer shows keys in binding
+order (focused widget, screen, then app-wide keys), pins F1 « Aide » on the right, where
+every other key is listed, and when the row is too short drops whole keys, least
+important first. Importance (issue 12, F13): on the first screen, the app keys it relies
+on (F5 in training, F8: `app_keys.FIRST_SCREEN_KEYS`); then the screen's first
+`PRIMARY_KEYS` keys (its main actions); then the app-wide keys; then the screen's other
+keys. Nothing is disabled by being left out: every key still works.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 HELP_ACTION = "help"
+# A screen's first keys are its main actions (open, arrival, search, new; back, adopt,
+# keep, doubtful): they keep their place before the app-wide keys.
+PRIMARY_KEYS = 4
 
 
 def key_width(key_display: str, description: str) -> int:
@@ -24,6 +30,23 @@ def key_width(key_display: str, description: str) -> int:
 
 def _rank(order: list[str], action: str) -> int:
     return order.index(action) if action in order else len(order)
+
+
+def importance(shown: list[tuple[bool, str]], first_screen: bool) -> list[int]:
+    """Indexes of `shown` — (is an app key, action) in display order — most important
+    first (see the module docstring)."""
+    from ins_tui.tui.app_keys import FIRST_SCREEN_KEYS
+
+    def tier(index: int) -> tuple[int, int]:
+        is_app, action = shown[index]
+        if is_app and first_screen and action in FIRST_SCREEN_KEYS:
+            return (0, FIRST_SCREEN_KEYS.index(action))
+        if not is_app:
+            position = sum(1 for a, _ in shown[:index] if not a)
+            return (1 if position < PRIMARY_KEYS else 3, index)
+        return (2, index)
+
+    return sorted(range(len(shown)), key=tier)
 
 
 class DeskFooter(Footer):
@@ -44,6 +67,7 @@ class DeskFooter(Footer):
         """(keys that fit in `width` beside F1, the F1 key) as (binding, enabled, tooltip)."""
         seen: set[str] = set()
         keys: list[tuple] = []
+        from_app: list[tuple[bool, str]] = []  # (an app-wide key, its action), per key
         help_key = None
         # Focused widget and screen first, as Textual lists them; then app-wide keys in the
         # app's own order (Textual lists priority ones, such as Ctrl+Q, first).
@@ -55,7 +79,7 @@ class DeskFooter(Footer):
             else (0, i),
         )
         for index in ranked:
-            _node, binding, enabled, tooltip = active[index]
+            node, binding, enabled, tooltip = active[index]
             if binding.action == HELP_ACTION:
                 help_key = (binding, enabled, tooltip)
                 continue
@@ -63,18 +87,22 @@ class DeskFooter(Footer):
                 continue
             seen.add(binding.action)
             keys.append((binding, enabled, tooltip))
+            from_app.append((node is self.app, binding.action))
         room = width
         if help_key is not None:
             # F1 has one cell of padding on its left and no margin: the same width.
             room -= key_width(self.app.get_key_display(help_key[0]), help_key[0].description)
-        fitting = []
-        for binding, enabled, tooltip in keys:
+        main_screen = getattr(self.app, "main_screen", None)
+        first_screen = main_screen is not None and main_screen() is self.screen
+        kept: set[int] = set()
+        for index in importance(from_app, first_screen):
+            binding = keys[index][0]
             needed = key_width(self.app.get_key_display(binding), binding.description)
             if needed > room:
                 continue  # a shorter key further on may still fit
             room -= needed
-            fitting.append((binding, enabled, tooltip))
-        return fitting, help_key
+            kept.add(index)
+        return [key for index, key in enumerate(keys) if index in kept], help_key
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:

@@ -28,8 +28,10 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 
 def fit(text: str, width: int) -> str:
-    """Cut to the column width with an ellipsis, so a cut is visible, never silent."""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Cut to the column width with a visible mark (… ; ~ in the plain look)."""
+    from ins_tui.tui.format import cut
+
+    return cut(text, width)
 
 
 @dataclass(frozen=True, slots=True)
