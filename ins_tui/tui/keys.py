@@ -85,10 +85,12 @@ def key_display(key: str) -> str:
     return "+".join([*(_MODIFIERS.get(m, m.capitalize()) for m in modifiers), shown])
 
 
-def keys_markdown() -> str:
-    """docs/keys.md: the same content as F1, as Markdown tables."""
+def keys_markdown(*, level: int = 1) -> str:
+    """docs/keys.md (level 1) and the README's « Touches » section (level 2): the same
+    content as F1, as Markdown tables, so none of the three can drift from the bindings."""
+    top, sub = "#" * level, "#" * (level + 1)
     lines = [
-        "# Touches de ins-tui",
+        f"{top} Touches de ins-tui" if level == 1 else f"{top} Touches",
         "",
         "Générée depuis les raccourcis de l'application (`ins_tui/tui/keys.py`) ; F1 affiche",
         "la même liste. Chaque raccourci a un identifiant, modifiable dans la configuration",
@@ -97,7 +99,7 @@ def keys_markdown() -> str:
         "",
     ]
     for title, bindings in help_sections(training=True):
-        lines += [f"## {title}", "", "| Touche | Action | Identifiant |", "|---|---|---|"]
+        lines += [f"{sub} {title}", "", "| Touche | Action | Identifiant |", "|---|---|---|"]
         for binding in bindings:
             description = binding.tooltip or binding.description
             if not description:
@@ -106,3 +108,13 @@ def keys_markdown() -> str:
             lines.append(f"| {keys} | {description} | `{binding.id or '—'}` |")
         lines.append("")
     return "\n".join(lines)
+
+
+README_KEYS_END = "## Commandes d'administration"
+
+
+def with_readme_keys(readme: str) -> str:
+    """The README with its « Touches » section replaced by the generated one."""
+    start = readme.index("## Touches\n")
+    end = readme.index(README_KEYS_END, start)
+    return readme[:start] + keys_markdown(level=2) + "\n" + readme[end:]

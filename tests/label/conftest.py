@@ -6,6 +6,8 @@ The identities are the published test INS (ECETINSI) and identities under the te
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,9 +49,15 @@ def cups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateCups]:
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
-    server = PrivateCups(tmp_path_factory.mktemp("cups")).start()
-    yield server
-    server.stop()
+    # Not under pytest's own folders: they are 0700 and CUPS filters run as `lp`, which
+    # must reach the spool (cups-pdf then failed with « Unable to copy PDF file »).
+    root = Path(tempfile.mkdtemp(prefix="ins-tui-cups-"))
+    server = PrivateCups(root).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

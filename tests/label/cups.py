@@ -147,6 +147,7 @@ class PrivateCups:
             f"Out {self.out}\nAnonDirName {self.out}\nLabel 0\nGrp root\n")
         for path in (r, self.out):
             path.chmod(0o755)  # cupsd checks its folders; filters run as lp
+        (r / "spool" / "tmp").chmod(0o1777)  # filters (as lp) write their temporary files
 
 
 def _c_env() -> dict[str, str]:

@@ -96,6 +96,15 @@ def test_docs_keys_md_is_generated_from_the_bindings():
     assert (REPO / "docs" / "keys.md").read_text(encoding="utf-8") == keys_markdown() + "\n"
 
 
+def test_readme_keys_section_is_generated_from_the_bindings():
+    """The README's « Touches » was hand-copied and had lost keys (`p` label, F4 report):
+    now it must be the generated section (`python scripts/gen_keys.py` rewrites both)."""
+    from ins_tui.tui.keys import with_readme_keys
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert readme == with_readme_keys(readme)
+
+
 async def test_keymap_from_config_rebinds_by_id(make_app, config):
     import dataclasses
 
