@@ -64,6 +64,7 @@ class Glyphs:
     pending: str  # an INSi request waiting in the retry queue
     ok: str  # a field accepted (feedback line)
     bad: str  # a field refused (feedback line)
+    warn: str  # a field accepted with a change worth reading (feedback line)
     folded: str  # a journal action with hidden rows
     unfolded: str  # a journal action with its rows shown
     branch: str  # a journal row under its action
@@ -79,13 +80,14 @@ class Glyphs:
 RICH = Glyphs(
     plain=False,
     status={"PROV": "○", "RECUP": "◐", "VALI": "◑", "QUAL": "●"},
-    pending="⟳", ok="✓", bad="✗", folded="▸", unfolded="▾", branch="└", cut="…",
+    pending="⟳", ok="✓", bad="✗", warn="!", folded="▸", unfolded="▾", branch="└", cut="…",
 )
-# Denser as the identity gets stronger: a dot, two dots, a cross, a full hash.
+# Denser as the identity gets stronger: a dot, a star, a cross, a full hash (not « : »,
+# which read « Identité : : RECUP »).
 PLAIN = Glyphs(
     plain=True,
-    status={"PROV": ".", "RECUP": ":", "VALI": "+", "QUAL": "#"},
-    pending="~", ok="OK", bad="X", folded="+", unfolded="-", branch="└", cut="~",
+    status={"PROV": ".", "RECUP": "*", "VALI": "+", "QUAL": "#"},
+    pending="~", ok="OK", bad="X", warn="!", folded="+", unfolded="-", branch="└", cut="~",
 )
 
 _current: list[Glyphs] = [RICH]
