@@ -30,6 +30,16 @@ def _scrub_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def _rich_look_after_each_test():
+    """An app started with TERM=linux leaves the plain glyphs process-wide (one app per
+    process in production); a pure formatting test run after it saw « ~ » for « … »."""
+    yield
+    from ins_tui.tui import console_look
+
+    console_look.reset()
+
+
 _STRICT = os.environ.get("INS_TUI_STRICT_SKIPS") == "1" and not os.environ.get("INS_TUI_NO_PCSCD")
 
 

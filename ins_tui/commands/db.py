@@ -38,9 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     rekey.add_argument("--key", type=Path, metavar="FICHIER",
                        help="fichier de la nouvelle clé (par défaut : journal.key)")
     rekey.set_defaults(func=run_rekey)
-    from ins_tui.commands import db_backup
+    from ins_tui.commands import db_backup, db_merge
 
     db_backup.register(actions)  # db backup, db restore
+    db_merge.register(actions)  # db merge, db unmerge
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from ins_tui.desk.apcv import ApcvMixin
 from ins_tui.desk.arrivals import ArrivalsMixin
 from ins_tui.desk.insi_flow import InsiFlowMixin
 from ins_tui.desk.journal import JournalMixin
+from ins_tui.desk.merge import MergeFlowMixin
 from ins_tui.desk.qualify import QualifyMixin
 from ins_tui.desk.scan_flow import ScanFlowMixin
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from ins_tui.desk.ports import ApcvSource, Clock, InsiService
 
 
-class Desk(ScanFlowMixin, InsiFlowMixin, QualifyMixin, ApcvMixin, ArrivalsMixin, JournalMixin):
+class Desk(ScanFlowMixin, InsiFlowMixin, QualifyMixin, ApcvMixin, ArrivalsMixin, JournalMixin,
+           MergeFlowMixin):
     """`Desk(store, insi, clock, actor, *, documents=..., apcv=None)`; see docs/interfaces.md."""
 
     @classmethod

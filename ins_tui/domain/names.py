@@ -81,11 +81,18 @@ _TOKEN_SPLIT = re.compile(r"[ '\-]+")
 
 @dataclass(frozen=True, slots=True)
 class NameResult:
-    """Outcome of `normalise_name`: `value` is None while an error remains."""
+    """Outcome of `normalise_name`: `value` is None while an error remains.
+
+    `changed`: the value differs from the text at all. `rewritten`: a character was
+    replaced or dropped beyond capitals and spacing (an accent, a ligature, an apostrophe
+    or a dash of another kind): only that is worth a warning (issue 12, F11), since
+    `martin` → `MARTIN` is what everybody expects.
+    """
 
     value: str | None
     problems: list[Problem] = field(default_factory=list)
     changed: bool = False
+    rewritten: bool = False
 
 
 def describe_char(char: str) -> str:
@@ -220,6 +227,7 @@ def normalise_name(text: str | None, kind: NameKind) -> NameResult:
         else:
             parts.append(mapped)
     candidate = re.sub(" {2,}", " ", "".join(parts)).strip(" ")
+    rewritten = any(_rewrites(char) for char in raw)
     if unmapped:
         problems = [
             error(
@@ -235,7 +243,13 @@ def normalise_name(text: str | None, kind: NameKind) -> NameResult:
         return NameResult(None, [_empty(kind)], changed=candidate != raw)
     problems = _structure_problems(candidate, kind)
     value = None if has_errors(problems) else candidate
-    return NameResult(value, problems, changed=candidate != raw)
+    return NameResult(value, problems, changed=candidate != raw, rewritten=rewritten)
+
+
+def _rewrites(char: str) -> bool:
+    """True when `normalise_name` changes `char` into another character (not only into
+    its capital, not only a space tidied): the ones a person may not have meant."""
+    return not (char in INSI_CHARSET or char.isspace() or ("a" <= char <= "z"))
 
 
 def check_insi_name(text: str | None, kind: NameKind) -> list[Problem]:

@@ -65,6 +65,7 @@ def _name(
     problems.extend(result.problems)
     if result.value is not None and result.changed:
         changes.append((kind.value, text, result.value))
+    if result.value is not None and result.rewritten:  # not for capitals alone (F11)
         problems.append(
             warning(
                 kind.value,

@@ -228,6 +228,29 @@ def patient_dict(
     return resource
 
 
+def replaced_patient_dict(
+    record: PatientRecord,
+    survivor_id: int,
+    events: Sequence[Mapping[str, Any]] = (),
+    *,
+    local_system: str,
+) -> dict[str, Any]:
+    """A record merged into another: inactive, `link` replaced-by the survivor's local id.
+
+    Local identifier only, INS never: the INS now belongs to the survivor, and a resource
+    carrying it twice would make the receiver's conditional update match two patients."""
+    resource = patient_dict(record, (), events, local_system=local_system)
+    resource["meta"] = {"profile": [codes.PROFILE_PATIENT]}
+    resource["identifier"] = [local_identifier(local_system, record.id)]
+    resource["active"] = False
+    resource["link"] = [{
+        "other": {"type": "Patient",
+                  "identifier": local_identifier(local_system, survivor_id)},
+        "type": "replaced-by",
+    }]
+    return resource
+
+
 def validated(resource: Mapping[str, Any]) -> dict[str, Any]:
     """Parse the resource with the R4B Patient model; the dict itself is what goes.
 
@@ -264,10 +287,22 @@ def build_patient(
     return resource
 
 
-def patient_from_store(store: Any, patient_id: int, *, local_system: str) -> dict[str, Any]:
-    """Read the record, its INS history and identity events, and build its resource."""
+def patient_from_store(store: Any, patient_id: int, *, local_system: str,
+                       replaced_by: int | None = None) -> dict[str, Any]:
+    """Read the record, its INS history and identity events, and build its resource;
+    `replaced_by`: the survivor of a merge (the resource then says so, inactive)."""
     record = store.get_patient(patient_id)
     if record is None:
         raise FhirBuildError(f"Patient introuvable (n° {patient_id}).")
+    if replaced_by is not None:
+        from ins_tui.fhir.checks import fr_core_problems
+
+        resource = validated(replaced_patient_dict(
+            record, replaced_by, store.identity_events(patient_id), local_system=local_system))
+        problems = fr_core_problems(resource)
+        if problems:
+            raise FhirBuildError("Ressource FHIR non conforme à FR Core : "
+                                 + " ; ".join(problems))
+        return resource
     return build_patient(record, store.ins_history(patient_id),
                          store.identity_events(patient_id), local_system=local_system)

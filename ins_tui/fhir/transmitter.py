@@ -83,8 +83,11 @@ class FhirTransmitter:
     def send(self, item: OutboxItem) -> SendResult:
         if not item.frozen:
             try:
+                survivor = (self.store.merged_into(item.patient_id)
+                            if item.reason == "merge" else None)
                 resource = patient_from_store(self.store, item.patient_id,
-                                              local_system=self.local_system)
+                                              local_system=self.local_system,
+                                              replaced_by=survivor)
             except FhirBuildError as exc:  # the identity as stored cannot go: a person looks
                 return SendResult("held", exc.message_fr)
             item = self.store.freeze_output(

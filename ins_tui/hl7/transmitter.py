@@ -28,7 +28,14 @@ from typing import Any, Literal
 from ins_tui.domain.model import Ins
 from ins_tui.hl7 import fields, mllp
 from ins_tui.hl7.ack import AckUnreadable, parse_ack
-from ins_tui.hl7.messages import Built, Collection, build_a47, build_person, sent_ins
+from ins_tui.hl7.messages import (
+    Built,
+    Collection,
+    build_a40,
+    build_a47,
+    build_person,
+    sent_ins,
+)
 from ins_tui.hl7.settings import Hl7Settings
 from ins_tui.store.outbox import OutboxItem
 
@@ -105,11 +112,16 @@ class Hl7Transmitter:
         record = self.store.get_patient(item.patient_id)
         if record is None:
             return SendResult("held", f"patient n° {item.patient_id} introuvable dans la base")
-        event, previous = self.choose_event(record)
         control_id = new_control_id(item.id)
         moment = self.store.now()
         common = {"control_id": control_id, "header": self.settings.header,
                   "authority": self.settings.authority, "moment": moment}
+        survivor_id = self.store.merged_into(record.id) if item.reason == "merge" else None
+        if survivor_id is not None:  # a merge still in force: A40, PID = the survivor
+            survivor = self.store.get_patient(survivor_id)
+            if survivor is not None:
+                return build_a40(survivor, record, **common)
+        event, previous = self.choose_event(record)
         if event == "A47":
             assert previous is not None
             return build_a47(record, previous, **common)

@@ -127,6 +127,8 @@ def _run_checks(conn: sqlite3.Connection, report: CheckReport, key: bytes | None
     _foreign_keys(conn, report)
     _journal(conn, report, version, key)
     _identities(conn, report, version, key)
+    if version >= 7:
+        _merges(conn, report)
 
 
 def _integrity(conn: sqlite3.Connection, report: CheckReport) -> None:
@@ -239,9 +241,11 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
         )
     # Two records holding one INS are a duplicate to merge (identity vigilance), not a
     # broken file: reported as a warning, the file stays valid.
+    # A merged record keeps the survivor's INS as evidence: it is no duplicate any more.
+    merged = " AND merged_into IS NULL" if version >= 7 else ""
     duplicates = conn.execute(
-        "SELECT group_concat(id, ', '), count(*) FROM patients WHERE ins_matricule IS NOT NULL "
-        "GROUP BY ins_matricule HAVING count(*) > 1"
+        "SELECT group_concat(id, ', '), count(*) FROM patients WHERE ins_matricule IS NOT NULL"
+        f"{merged} GROUP BY ins_matricule HAVING count(*) > 1"
     ).fetchall()
     report.add(
         "doublons",
@@ -250,4 +254,45 @@ def _identities(conn: sqlite3.Connection, report: CheckReport, version: int,
         f"{len(duplicates)} INS porté(s) par plusieurs patients : doublons à rapprocher.",
         [f"patients n° {ids}" for ids, _n in duplicates],
         warning=bool(duplicates),
+    )
+
+
+def _merges(conn: sqlite3.Connection, report: CheckReport) -> None:
+    """A merged record points at an existing, non-merged survivor, through an open merge,
+    and is sealed by its `patient.merged` journal row (`merged_into` is not among the
+    sealed columns: the journal row the seal names carries it instead)."""
+    import json
+
+    problems: list[str] = []
+    open_merges = {(r["dropped_id"], r["kept_id"]) for r in conn.execute(
+        "SELECT dropped_id, kept_id FROM merges WHERE undone_at IS NULL")}
+    states = {r["id"]: r["merged_into"] for r in conn.execute(
+        "SELECT id, merged_into FROM patients")}
+    rows = conn.execute(
+        "SELECT p.id, p.merged_into, j.event, j.after_json FROM patients p "
+        "LEFT JOIN journal j ON j.id = p.sealed_by WHERE p.merged_into IS NOT NULL")
+    count = 0
+    for row in rows:
+        count += 1
+        pid, into = row["id"], row["merged_into"]
+        if into not in states:
+            problems.append(f"patient n° {pid} : fusionné dans un dossier absent (n° {into}).")
+        elif states[into] is not None:
+            problems.append(f"patient n° {pid} : fusionné dans le dossier n° {into}, lui-même "
+                            "fusionné.")
+        if (pid, into) not in open_merges:
+            problems.append(f"patient n° {pid} : fusion sans trace dans la table des fusions.")
+        after = json.loads(row["after_json"]) if row["after_json"] else {}
+        if row["event"] != "patient.merged" or after.get("merged_into") != into:
+            problems.append(f"patient n° {pid} : fusion non expliquée par le journal.")
+    for dropped, kept in sorted(open_merges):
+        if states.get(dropped) != kept:
+            problems.append(f"fusion du dossier n° {dropped} dans le n° {kept} ouverte, mais "
+                            "le dossier n'y pointe pas.")
+    report.add(
+        "fusions",
+        not problems,
+        f"{count} dossier(s) fusionné(s), chacun vers un dossier actif." if not problems else
+        f"{len(problems)} anomalie(s) de fusion.",
+        problems,
     )

@@ -208,6 +208,29 @@ CREATE INDEX outbox_due ON outbox(target, state, next_at);
 CREATE INDEX outbox_patient ON outbox(patient_id, target);
 """
 
+# Duplicate merge (store/merge.py): the dropped record points at its survivor, never
+# deleted; `merges` keeps what moved (visit ids, INSi retries closed) so an unmerge puts
+# back exactly that.
+_M7_MERGES = """
+ALTER TABLE patients ADD COLUMN merged_into INTEGER REFERENCES patients(id);
+CREATE INDEX patients_merged ON patients(merged_into) WHERE merged_into IS NOT NULL;
+CREATE TABLE merges (
+    id               INTEGER PRIMARY KEY,
+    kept_id          INTEGER NOT NULL REFERENCES patients(id),
+    dropped_id       INTEGER NOT NULL REFERENCES patients(id),
+    at               TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    action_id        INTEGER NOT NULL,
+    override_reason  TEXT,
+    moved_json       TEXT NOT NULL,
+    undone_at        TEXT,
+    undone_by        TEXT,
+    undo_action_id   INTEGER
+);
+CREATE INDEX merges_dropped ON merges(dropped_id);
+CREATE INDEX merges_kept ON merges(kept_id);
+"""
+
 GENESIS_HASH = "0" * 64
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -218,6 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "journal et fiches scellés par la clé de l'installation", _M4_SEALS),
     Migration(5, "recherche par ancien INS", _M5_HISTORY_NUMBER),
     Migration(6, "identités à transmettre (FHIR, HL7)", _M6_OUTBOX),
+    Migration(7, "fusion de doublons", _M7_MERGES),
 )
 
 LATEST = MIGRATIONS[-1].number

@@ -112,6 +112,27 @@ class OutboxMixin(StoreCore):
             (target, patient_id, reason, self.now_iso(), _utc(self.now())))
         return int(cur.lastrowid)
 
+    def _queue_merge_outputs(self, patient_id: int) -> None:
+        """A merged record leaves as a merge (HL7 A40, FHIR replaced-by), not an update: a
+        change of it still waiting unfrozen becomes the merge, else one is queued."""
+        for target in sorted(self._output_targets):
+            cur = self.conn.execute(
+                "UPDATE outbox SET reason = 'merge' WHERE target = ? AND patient_id = ? "
+                "AND state = 'pending' AND payload IS NULL", (target, patient_id))
+            if not cur.rowcount:
+                self._queue_output(target, patient_id, "merge")
+
+    def _cancel_merge_outputs(self, patient_id: int) -> None:
+        """An unmerge before the merge left: it must not leave at all (journaled)."""
+        rows = self.conn.execute(
+            "SELECT id FROM outbox WHERE patient_id = ? AND reason = 'merge' "
+            "AND state = 'pending' AND payload IS NULL", (patient_id,)).fetchall()
+        for (item_id,) in rows:
+            why = "fusion annulée avant l'envoi"
+            self.conn.execute("UPDATE outbox SET state = 'dismissed', done_at = ?, "
+                              "last_error = ? WHERE id = ?", (self.now_iso(), why, item_id))
+            self._journal_output(item_id, "dismissed", why, None)
+
     def enqueue_output(
         self, target: str, patient_id: int, *, reason: str = "backlog", actor: str | None = None
     ) -> int | None:

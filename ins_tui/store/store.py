@@ -11,6 +11,7 @@ from ins_tui.store.connection import connect, enable_wal
 from ins_tui.store.core import StoreCore
 from ins_tui.store.errors import UnreadableDatabase, reason_fr
 from ins_tui.store.insi_queue import InsiQueueMixin
+from ins_tui.store.merge import MergeMixin
 from ins_tui.store.migrations import check_not_newer, migrate
 from ins_tui.store.outbox import OutboxMixin
 from ins_tui.store.patients import PatientsMixin
@@ -19,7 +20,8 @@ from ins_tui.store.search import SearchMixin
 from ins_tui.store.visits import VisitsMixin
 
 
-class Store(OutboxMixin, PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin, StoreCore):
+class Store(MergeMixin, OutboxMixin, PatientsMixin, SearchMixin, VisitsMixin, InsiQueueMixin,
+            StoreCore):
     """One file, one connection: the mixins split the tables by topic, not the transaction."""
 
     @classmethod

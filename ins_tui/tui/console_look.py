@@ -112,6 +112,16 @@ def whole_cell_scrollbar() -> type:
     return WholeCellScrollBarRender
 
 
+def reset() -> None:
+    """Back to the richer look, as before any app started. An app that ran with the plain
+    look left it process-wide; a later caller without an app (a command printing to a
+    terminal, the next test) must not inherit it."""
+    from textual.scrollbar import ScrollBar, ScrollBarRender
+
+    _current[0] = RICH
+    ScrollBar.renderer = ScrollBarRender
+
+
 def start(app: Any, configured: bool, environ: Mapping[str, str]) -> bool:
     """Decide the look once, before the first frame: glyphs, scroll bars, borders.
 

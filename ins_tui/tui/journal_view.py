@@ -192,6 +192,9 @@ def summary(entry: Any) -> str:
         return f"Praticien : {after.get('practitioner') or '—'}"
     if event == "visit.move":
         return f"Ordre de passage : rang {before.get('rank', '?')} → {after.get('rank', '?')}"
+    if event in _MERGE_WORDS:  # after_json: {"fusion": n, "conserve"/"fusionne"…: ids}
+        return _MERGE_WORDS[event].format(**{"fusion": "?", **after_raw}) \
+            if isinstance(after_raw, Mapping) else _MERGE_WORDS[event]
     if event == "insi.queued":
         return "Demande INSi mise en attente (relance automatique)"
     if event == "insi.dequeued":
@@ -204,6 +207,14 @@ def summary(entry: Any) -> str:
         return "Pièce contrôlée : " + document_words(after_raw["document"])
     text = _capital(event) if " " in event or not event else event
     return f"{text} · {status}" if status and status not in text else text
+
+
+_MERGE_WORDS = {
+    "merge.done": "Fusion n° {fusion} : dossier n° {fusionne} fusionné ici (u : annuler)",
+    "merge.undone": "Fusion n° {fusion} annulée : dossier n° {restaure} rétabli",
+    "patient.merged": "Dossier fusionné dans le n° {merged_into} (u : annuler)",
+    "patient.unmerged": "Dossier rétabli (fusion annulée)",
+}
 
 
 def _capital(text: str) -> str:

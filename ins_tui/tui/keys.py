@@ -19,6 +19,7 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
     from ins_tui.tui.screens.identity import IdentityScreen
     from ins_tui.tui.screens.journal import JournalScreen
     from ins_tui.tui.screens.main import MainScreen
+    from ins_tui.tui.screens.merge import MergeScreen, TextPrompt
     from ins_tui.tui.screens.patient_form import PatientForm
     from ins_tui.tui.screens.place_picker import PlacePicker
     from ins_tui.tui.screens.report import ReportScreen
@@ -47,6 +48,9 @@ def help_sections(*, training: bool = True) -> list[tuple[str, Any]]:
                       extra=[_enter("Valider l'élément surligné (↑↓ pour se déplacer)")])),
         ("Confirmation", ConfirmModal.BINDINGS),
         ("Journal", JournalScreen.BINDINGS),
+        ("Fusion de deux dossiers (f depuis la file)", MergeScreen.BINDINGS),
+        ("Saisie d'un n° de dossier ou d'un motif", [*TextPrompt.BINDINGS,
+                                                     _enter("Valider la saisie")]),
         ("Taux de qualification INS (F4)", ReportScreen.BINDINGS),
     ]
 

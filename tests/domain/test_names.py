@@ -86,6 +86,21 @@ def test_typed_names_are_normalised_and_shown(typed, kind, expected):
 
 
 @pytest.mark.parametrize(
+    ("typed", "rewritten"),
+    [
+        ("Dupont", False), ("  jean   pierre ", False), ("d'arc-en-ciel", False),
+        ("Marie\u00a0Claire", False),  # a space of another kind is still a space
+        ("Hélène", True), ("CŒUR", True), ("Strauß", True), ("l‘Hôpital", True),
+        ("Jean–Marc", True), ("Ａｎｎａ", True),
+    ],
+)  # fmt: skip
+def test_rewritten_only_when_a_character_really_changed(typed, rewritten):
+    """Issue 12, F11: capitals and spacing are not worth a warning; a dropped accent, a
+    split ligature, another apostrophe or dash are (the person may not have meant it)."""
+    assert normalise_name(typed, L).rewritten is rewritten
+
+
+@pytest.mark.parametrize(
     ("text", "kind", "suggestion", "named"),
     [
         ("D’ÆION", B, "D'AEION", ["’", "Æ"]),

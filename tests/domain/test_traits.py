@@ -35,6 +35,14 @@ def test_valid_traits_are_normalised_and_changes_reported():
     assert all(p.code == "name.normalised" for p in result.warnings)
 
 
+def test_capitals_alone_are_a_change_but_not_a_warning():
+    """Issue 12, F11: « martin » → « MARTIN » is recorded as a change, not warned about;
+    « Hélène » → « HELENE » is both."""
+    result = check(birth_name="martin", first_names="Hélène")
+    assert ("birth_name", "martin", "MARTIN") in result.changes
+    assert [p.field for p in result.warnings] == ["first_names"]
+
+
 def test_already_normal_input_has_no_warning():
     result = check(birth_name="ECETINSI", first_names="PIERRE-ALAIN MURIEL FLORIANT")
     assert result.problems == [] and result.changes == []
@@ -148,7 +156,7 @@ def test_errors_and_warnings_split_by_the_one_problems_rule():
 
     from ins_tui.domain.problems import Problem, ProblemsView, error, warning
 
-    result = check(birth_name="dupont", sex="X")  # one warning (normalised), one error
+    result = check(birth_name="dupönt", sex="X")  # one warning (accent dropped), one error
     assert [p.code for p in result.errors] == ["sex.value"]
     assert "name.normalised" in [p.code for p in result.warnings]
     assert set(result.errors) | set(result.warnings) == set(result.problems)

@@ -104,7 +104,7 @@ def test_schema_2_file_with_journal_migrates_and_stays_verifiable(
     assert f"{LATEST - 2} migration(s)" in before.items[0].message_fr
 
     with Store.open(path, clock=clock) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST == 6
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST == 7
         old = store.journal_for_patient(1)
         assert [r.action_id for r in old] == [None, None, None]
         assert store.verify_chain().ok

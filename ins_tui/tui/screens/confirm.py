@@ -23,10 +23,13 @@ class ConfirmModal(ModalScreen[bool]):
 
     KEYS_LINE = "o : oui    n ou Échap : non"
 
-    def __init__(self, question: str, *, title: str = "Confirmation") -> None:
+    def __init__(self, question: str, *, title: str = "Confirmation",
+                 keys: str | None = None) -> None:
         super().__init__()
         self._question = question
         self._title = title
+        if keys is not None:  # what o and n do here, when « oui » / « non » says too little
+            self.KEYS_LINE = keys
 
     def compose(self) -> ComposeResult:
         yield from banner_of(self.app)

@@ -49,6 +49,8 @@ class JournalScreen(DeskScreen):
         Binding("space", "more", "Suite", id="journal.more",
                 tooltip="Faire défiler le détail ou l'échange INSi (au bout : retour au "
                         "début)"),
+        Binding("u", "unmerge", "Annuler fusion", show=False, id="journal.unmerge",
+                tooltip="Annuler la fusion de l'action sélectionnée (confirmation demandée)"),
     ]
 
     def __init__(self, patient_id: int | None = None) -> None:
@@ -60,6 +62,7 @@ class JournalScreen(DeskScreen):
         # What each table line shows: (group index, row index in the group | None).
         self.lines: list[tuple[int, int | None]] = []
         self.names: dict[int, str] = {}
+        self.note = ""  # said once instead of the count at the next load (an unmerge)
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
@@ -118,8 +121,10 @@ class JournalScreen(DeskScreen):
         self.set_line("top-line", self._title())
         self._fill_table()
         count = len(self.groups)
-        self.say(f"{count} action(s). ↑↓ : parcourir · Entrée : détailler · x : échange INSi "
-                 "brut des lignes marquées [x]." if count else "Aucune entrée dans le journal.")
+        note, self.note = self.note, ""
+        self.say(note or (f"{count} action(s). ↑↓ : parcourir · Entrée : détailler · x : "
+                          "échange INSi brut des lignes marquées [x]." if count
+                          else "Aucune entrée dans le journal."))
         self._show_detail()
 
     def group_name(self, rows: list[Any]) -> str:
@@ -251,6 +256,17 @@ class JournalScreen(DeskScreen):
             raw.remove_class("-shown")
             self.remove_class("-raw")
             self.action_toggle_raw()
+
+    def action_unmerge(self) -> None:
+        """`u` on a merge row: the merge it wrote, undone after a confirmation."""
+        from ins_tui.tui.screens.merge import ask_unmerge
+
+        row = self.selected()
+        if row is None or not (row.event.startswith("merge.") or row.event.startswith(
+                "patient.merged")):
+            self.say("Choisir une ligne « Fusion » pour l'annuler.")
+            return
+        ask_unmerge(self, row)
 
     def action_back(self) -> None:
         self.app.pop_screen()

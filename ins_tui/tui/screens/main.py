@@ -53,6 +53,8 @@ class MainScreen(DeskScreen):
                 tooltip="Journal du patient sélectionné"),
         Binding("f4", "report", "Taux INS", show=False, id="main.report",
                 tooltip="Taux de qualification INS du mois (patients vus non qualifiés)"),
+        Binding("f", "merge", "Fusionner", show=False, id="main.merge",
+                tooltip="Fusionner le patient sélectionné avec un doublon (autre dossier)"),
     ]
 
     def __init__(self) -> None:
@@ -223,6 +225,13 @@ class MainScreen(DeskScreen):
         visit = self._need_selection()
         if visit is not None:
             self.desk_app.open_journal(visit.patient_id)
+
+    def action_merge(self) -> None:
+        from ins_tui.tui.screens.merge import start_merge
+
+        visit = self._need_selection()
+        if visit is not None:
+            start_merge(self, visit.patient_id)
 
     def action_report(self) -> None:
         from ins_tui.tui.screens.report import ReportScreen

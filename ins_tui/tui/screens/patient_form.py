@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from ins_tui.domain.model import TRAIT_LABELS_FR
+from ins_tui.domain.names import MAX_LENGTH, NameKind, normalise_name
 from ins_tui.tui import format as fmt
+from ins_tui.tui.console_look import glyphs
 from ins_tui.tui.messages import ActionDone, unless_closing
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.screens.place_picker import PlacePicker, looks_like_a_name, name_hint
@@ -37,6 +39,54 @@ FIELDS: tuple[tuple[str, str, str], ...] = tuple(
         ("used_first_name", "", "si différent"),
     )
 )
+# The longest text a paste may put in a field (F10): the names' own maxima, a date as
+# JJ/MM/AAAA, a sex word (« masculin »), a place name (the longest commune has 45 letters).
+PASTE_LIMITS: dict[str, int] = {
+    **{kind.value: MAX_LENGTH[kind] for kind in NameKind}, "sex": 10, "birth_date": 10,
+    "birthplace": 60,
+}
+NAME_FIELDS = frozenset(kind.value for kind in NameKind)
+# Traits without which the desk cannot search INSi: a card lacking one opens this form.
+REQUIRED = ("birth_name", "first_names", "sex", "birth_date")
+MISSING_FR = {
+    "birth_name": "nom de naissance absent {source} : saisissez-le",
+    "first_names": "prénoms absents {source} : saisissez-les",
+    "sex": "sexe absent {source} : choisissez F ou M",
+    "birth_date": "date de naissance absente {source} : saisissez-la (JJ/MM/AAAA)",
+}
+
+
+class FormInput(Input):
+    """A form field whose paste stays in it (F10): one line, at most `limit` characters.
+
+    Textual's Input keeps a paste's first line only (a tab inside it too): a row copied
+    from a spreadsheet lost its end without a word. Here line breaks and tabs become
+    spaces, the text is cut at the field's maximum, and each change is said.
+    """
+
+    def __init__(self, *, limit: int, label: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+        self.label = label
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # not Input's own paste (first line only) as well
+        event.stop()
+        flat = " ".join(event.text.split())
+        notes = []
+        if flat != event.text.strip(" "):
+            notes.append("collé sur une ligne (retours à la ligne et tabulations en espaces)")
+        start, end = sorted(self.selection)
+        room = max(self.limit - (len(self.value) - (end - start)), 0)
+        if len(flat) > room:
+            notes.append(f"collage coupé à {self.limit} caractères ({len(flat)} collés) : "
+                         "vérifiez la fin")
+            flat = flat[:room]
+        if flat:
+            self.replace(flat, start, end)
+        say = getattr(self.screen, "say", None)
+        if notes and say is not None:
+            say(f"{self.label} : " + " ; ".join(notes) + ".")
 
 
 class PatientForm(DeskScreen):
@@ -45,7 +95,7 @@ class PatientForm(DeskScreen):
         Binding("ctrl+s,f10", "save", "Enregistrer", id="form.save",
                 tooltip="Enregistrer le patient (Ctrl+S ou F10)"),
         Binding("escape", "cancel", "Annuler", id="form.cancel",
-                tooltip="Fermer sans enregistrer"),
+                tooltip="Fermer sans enregistrer (demande si la fiche a été modifiée)"),
         Binding("f4", "pick_place", "Lieu par son nom", id="form.place",
                 tooltip="Chercher le lieu de naissance par son nom (commune ou pays)"),
         Binding("enter", "next_field", "Champ suivant (au dernier : enregistrer)", show=False,
@@ -54,6 +104,13 @@ class PatientForm(DeskScreen):
                 priority=True, id="form.next"),
         Binding("up", "app.focus_previous", "Champ précédent", show=False, priority=True,
                 id="form.previous"),
+        # Tab as a priority binding too (F10): otherwise it travels through the field and
+        # back up to the app behind the letters typed before it, and the letters typed
+        # after it, already routed, land in the field it was leaving.
+        Binding("tab", "app.focus_next", "Champ suivant", show=False, priority=True,
+                id="form.tab"),
+        Binding("shift+tab", "app.focus_previous", "Champ précédent", show=False,
+                priority=True, id="form.shift_tab"),
     ]
 
     def __init__(self, patient_id: int | None = None, *, initial: Any = None,
@@ -64,6 +121,7 @@ class PatientForm(DeskScreen):
         self._then_search = then_search
         self._tried_save = False
         self._locked: frozenset[str] = frozenset()
+        self._baseline: dict[str, str] = {}  # the values shown at opening (F8)
 
     def compose(self) -> ComposeResult:
         yield from self.desk_app.banner()
@@ -73,7 +131,8 @@ class PatientForm(DeskScreen):
             for name, label, placeholder in FIELDS:
                 with Horizontal(classes="form-row"):
                     yield Label(label)
-                    yield Input(placeholder=placeholder, id=f"f-{name}")
+                    yield FormInput(placeholder=placeholder, id=f"f-{name}",
+                                    limit=PASTE_LIMITS[name], label=label)
                 yield Static("", id=f"fb-{name}", classes="form-feedback", markup=False)
             yield Static("", id="form-summary", markup=False)
         yield Static("", id="status-line", markup=False)
@@ -81,7 +140,8 @@ class PatientForm(DeskScreen):
 
     def on_mount(self) -> None:
         desk = self.desk_app.desk
-        traits = self._initial
+        # A card's (or a scan's) prepared identity carries where its traits come from.
+        traits = getattr(self._initial, "traits", self._initial)
         if self.patient_id is not None:
             record = desk.get_patient(self.patient_id)
             traits = record.traits if record is not None else None
@@ -103,17 +163,47 @@ class PatientForm(DeskScreen):
         first = next(
             (f for f in self.query(Input) if not f.disabled), None
         )
+        check = self._check() if traits is not None else None
+        if check is not None and hasattr(self._initial, "traits"):  # a card's identity
+            first = self._explain_source(check) or first
         if first is not None:
             first.focus()
-        if traits is not None:
-            self._check()
+        self._baseline = self._values()
+
+    def _explain_source(self, check: Any) -> Input | None:
+        """A card opened the form (F1): say which traits it lacks or has wrong, and give
+        the first of them the cursor, so the first key typed fills it rather than
+        replacing a name read from the card. Returns that field (None: nothing to say)."""
+        prepared = self._initial
+        source = "du datamatrix" if getattr(prepared, "beneficiary", None) is None \
+            else "de la carte"
+        values = self._values()
+        errors = {p.field: p.message for p in reversed(check.errors)}
+        said: list[tuple[str, str]] = []
+        for name, label, _ in FIELDS:
+            if name in REQUIRED and not values[name].strip():
+                said.append((name, MISSING_FR[name].format(source=source)))
+            elif name in errors and values[name].strip():
+                said.append((name, f"{label.lower()} {source} à corriger : {errors[name]}"))
+        born = getattr(getattr(prepared, "beneficiary", None), "birth_date", None)
+        raw = str(getattr(born, "raw", ""))
+        if getattr(born, "lunar", False) and values["birth_date"]:
+            shown = f"{raw[6:]}/{raw[4:6]}/{raw[:4]}" if len(raw) == 8 else raw
+            said.append(("birth_date", f"date de naissance {source} hors calendrier "
+                         f"({shown}), complétée en {values['birth_date']} : vérifiez-la"))
+        if not said:
+            return None
+        sentence = " ; ".join(text for _, text in said)
+        self.say(sentence[0].upper() + sentence[1:] + ".")
+        return self.query_one(f"#f-{said[0][0]}", Input)
+
+    def _values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
 
     def form(self) -> Any:
         from ins_tui.domain.traits import TraitsInput
 
-        return TraitsInput(**{
-            name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS
-        })
+        return TraitsInput(**self._values())
 
     @on(Input.Changed)
     def _changed(self) -> None:
@@ -121,6 +211,7 @@ class PatientForm(DeskScreen):
 
     def _check(self) -> Any:
         check = self.desk_app.desk.check_form(self.form())
+        marks = glyphs()  # the plain look's words on a Linux console (F11)
         by_field: dict[str, list[Any]] = {}
         for problem in check.problems:
             by_field.setdefault(problem.field, []).append(problem)
@@ -147,18 +238,20 @@ class PatientForm(DeskScreen):
             if problems:
                 shown = errors or problems
                 more = f" (+{len(shown) - 1})" if len(shown) > 1 else ""
-                mark = "✗ " if errors else "! "
+                mark = f"{marks.bad} " if errors else f"{marks.warn} "
                 feedback.update(mark + shown[0].message + more)
                 feedback.set_classes("form-feedback " + ("-error" if errors else "-warning"))
-            elif check.traits is not None:
-                value = getattr(check.traits, name, None)
+            elif check.traits is not None or name in NAME_FIELDS:
+                # A name shows its saved form even while other fields are incomplete.
+                value = getattr(check.traits, name, None) if check.traits is not None \
+                    else normalise_name(typed, NameKind(name)).value
                 shown_value = getattr(value, "value", value) or ""
                 if name == "birth_date" and shown_value:
                     shown_value = fmt.date_fr(str(shown_value))  # as she types it, not ISO
-                feedback.update(f"✓ {shown_value}")
+                feedback.update(f"{marks.ok} {shown_value}")
                 feedback.set_classes("form-feedback")
             else:
-                feedback.update("✓")
+                feedback.update(marks.ok)
                 feedback.set_classes("form-feedback")
         return check
 
@@ -166,7 +259,28 @@ class PatientForm(DeskScreen):
         self.set_line("status-line", text)
 
     def action_cancel(self) -> None:
-        self.app.pop_screen()
+        """Échap: close at once when nothing was changed; otherwise ask, naming the fields
+        changed (F8). « Non » (or Échap again) gives the form back as typed, cursor kept."""
+        from ins_tui.tui.screens.confirm import ConfirmModal
+
+        values = self._values()
+        changed = [label.lower() for name, label, _ in FIELDS
+                   if values[name] != self._baseline.get(name, "")]
+        if not changed:
+            self.app.pop_screen()
+            return
+        where = self.app.focused
+
+        def answered(give_up: bool | None) -> None:
+            if give_up:
+                self.app.pop_screen()
+            elif where is not None and where.is_attached:
+                where.focus()
+
+        self.app.push_screen(ConfirmModal(
+            f"Modifié : {', '.join(changed)}.\nCe qui a été saisi sera perdu.",
+            title="Abandonner les modifications ?",
+            keys="o : abandonner    n ou Échap : revenir à la fiche"), answered)
 
     def action_next_field(self) -> None:
         """Enter moves on like Tab (a binding, so fast typing keeps its order); on the
