@@ -10,7 +10,8 @@ The rule (docs/decisions.md, « Fusion de doublons »):
 - refused always: a record with itself, a record already merged, two different INS
   (matricule + OID: two people), and a dropped record carrying an INS the survivor lacks
   (the INS would vanish from the surviving identity: keep the other one);
-- a douteuse or fictive identity on either side is refused unless a person gives an
+- a douteuse or fictive identity on either side, or a different sex or birth date (two
+  people, perhaps: twins share every other trait), is refused unless a person gives an
   override reason (non-empty, bounded), which the store journals with the merge.
 """
 
@@ -120,15 +121,14 @@ def judge(kept: MergeSide, dropped: MergeSide, override_reason: str | None = Non
         return MergeDecision(
             False, f"Le dossier n° {dropped.id} porte un INS que le dossier n° {kept.id} n'a "
             f"pas : conserver plutôt le dossier n° {dropped.id} (échanger).", code="ins_lost")
-    if kept.doubtful or dropped.doubtful:
-        which = ", ".join(f"n° {s.id} ({_attr_words(s)})" for s in (kept, dropped)
-                          if s.doubtful)
+    grounds = _override_grounds(kept, dropped)
+    if grounds:
+        which = " ; ".join(grounds)
         reason = clean_reason(override_reason)
         if reason is None:
             return MergeDecision(
-                False, f"Identité douteuse ou fictive ({which}) : fusion refusée sans un "
-                "motif de dérogation (inscrit au journal).", needs_override=True,
-                code="override")
+                False, f"{which} : fusion refusée sans un motif de dérogation (inscrit au "
+                "journal).", needs_override=True, code="override")
         if len(reason) < MIN_REASON or len(reason) > MAX_REASON:
             return MergeDecision(
                 False, f"Motif de dérogation de {MIN_REASON} à {MAX_REASON} caractères "
@@ -137,6 +137,27 @@ def judge(kept: MergeSide, dropped: MergeSide, override_reason: str | None = Non
                              needs_override=True, override_reason=reason)
     return MergeDecision(True, f"Le dossier n° {dropped.id} peut être fusionné dans le "
                          f"dossier n° {kept.id}.")
+
+
+# Traits that two records of one person share unless one was mistyped: when they differ,
+# the pair may well be two people (twins share everything else), so a person must say why.
+PERSON_TRAITS: tuple[str, ...] = ("sex", "birth_date")
+
+
+def _override_grounds(kept: MergeSide, dropped: MergeSide) -> list[str]:
+    """Why this merge needs a person's stated reason (empty: it does not)."""
+    grounds = []
+    if kept.doubtful or dropped.doubtful:
+        which = ", ".join(f"n° {s.id} ({_attr_words(s)})" for s in (kept, dropped)
+                          if s.doubtful)
+        grounds.append(f"Identité douteuse ou fictive ({which})")
+    differing = [TRAIT_LABELS_FR.get(name, name).lower() for name in PERSON_TRAITS
+                 if (a := _value(kept.traits, name)) and (b := _value(dropped.traits, name))
+                 and a != b]
+    if differing:
+        grounds.append(f"{' et '.join(differing).capitalize()} différents : deux personnes "
+                       "peut-être")
+    return grounds
 
 
 def _attr_words(side: MergeSide) -> str:

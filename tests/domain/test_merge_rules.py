@@ -82,3 +82,23 @@ def test_trait_diffs_mark_only_what_differs() -> None:
     assert [d.trait for d in diffs if d.differs] == ["first_names", "birthplace"]
     assert {d.label_fr for d in diffs if d.differs} == {"Prénoms de naissance",
                                                        "Lieu de naissance"}
+
+
+def test_different_sex_or_birth_date_needs_a_reason() -> None:
+    """Tried in the running app: BAILLY Odette (F, 1982) and RIVIERE Jean-Marc (M, 1962),
+    typed by number, merged after a plain « o ». Now a different sex or birth date is
+    refused without a stated reason (a mistyped duplicate is still mergeable with one);
+    a different birth name alone (a typo) is not."""
+    import dataclasses
+
+    other_sex = dataclasses.replace(T, sex=Sex.F)
+    other_date = dataclasses.replace(T, birth_date="1961-01-01")
+    for traits, words in ((other_sex, "Sexe différents"),
+                          (other_date, "Date de naissance différents")):
+        refused = judge(side(1), side(2, traits=traits))
+        assert not refused.allowed and refused.needs_override, refused
+        assert words in refused.message_fr
+        allowed = judge(side(1), side(2, traits=traits), "date mal saisie à l'accueil")
+        assert allowed.allowed and allowed.override_reason == "date mal saisie à l'accueil"
+    typo = judge(side(1), side(2, traits=dataclasses.replace(T, birth_name="ADRTROIX")))
+    assert typo.allowed and not typo.needs_override
