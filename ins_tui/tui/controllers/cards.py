@@ -32,6 +32,8 @@ class CardController(Controller):
         self.reading: set[str] = set()  # readers whose card is being read (UI thread)
         # Set by ServiceDown, so the next ServiceUp says the service is back (not at start).
         self.service_lost = False
+        self._title_stale = False  # the list's title is behind the reader state (hidden)
+        self._watching_screens = False
 
     def callback(self, event: Any) -> None:
         """Runs on the card thread: only hands the event over (post_message is thread-safe)."""
@@ -80,8 +82,25 @@ class CardController(Controller):
             return
         self.reader_state = text
         main = self.app.main_screen()
-        if main is not None and main.is_mounted:
+        if main is None or not main.is_mounted:
+            return
+        if self.app.screen is main:  # (Screen.is_current also counts the screen below)
             main.refresh_title()
+            return
+        # The list is under another screen. Textual repaints the screen in front for every
+        # change of the one right below it (in case it shows through): a title written
+        # there cost a full 80×24 frame at each card event (issue 13). Written when the
+        # list comes back to the front instead.
+        self._title_stale = True
+        if not self._watching_screens:
+            self._watching_screens = True
+            self.app.screen_change_signal.subscribe(self.app, self._screen_changed,
+                                                    immediate=True)
+
+    def _screen_changed(self, screen: Any) -> None:
+        if self._title_stale and screen is self.app.main_screen():
+            self._title_stale = False
+            screen.refresh_title()
 
     # -- the read (thread worker) ----------------------------------------------------------
     def _read(self, reader: str) -> None:
@@ -173,13 +192,13 @@ class CardController(Controller):
         from ins_tui.tui.screens.identity import IdentityScreen
 
         app = self.app
-        if not keep_screens:
-            app.to_main()
+        pops = [] if keep_screens else self._pop_to_main()
         if match.patient is None and match.prepared is not None and not match.needs_insi:
             self.say(match.message_fr)
-            app.open_form(None, initial=match.prepared.traits, then_search=True)
+            self._after(pops, lambda: app.open_form(None, initial=match.prepared,
+                                                    then_search=True))
             return
-        app.push_screen(
+        self._after(pops, lambda: app.push_screen(
             IdentityScreen(
                 match.patient.id if match.patient is not None else None,
                 prepared=match.prepared,
@@ -188,7 +207,40 @@ class CardController(Controller):
                 intro=match.message_fr,
                 from_card=channel is None,  # a scanned letter is not the patient at the desk
             )
-        )
+        ))
+
+    def _pop_to_main(self) -> list[Any]:
+        """Pop the screens above the list; their removal completes later (awaitables)."""
+        app, pops = self.app, []
+        main = app.main_screen()
+        while len(app.screen_stack) > 1 and app.screen is not main:
+            pops.append(app.pop_screen())
+        return pops
+
+    def _after(self, pops: list[Any], then: Any) -> None:
+        """Run `then` once the popped screens are really gone (issue 13).
+
+        `pop_screen` takes a screen off the stack at once but removes it from the app a
+        few messages later. Pushing the next card's patient screen before that made two
+        screens of id « identity » and crashed the app (DuplicateIds) at the second
+        insertion of a card whose patient was on screen.
+        """
+        if not pops:
+            then()
+            return
+        # No frame of the list in between: the old patient screen goes straight to the new
+        # one (one repaint of 80×24 instead of two, issue 13).
+        self.app._begin_batch()
+
+        async def when_removed() -> None:
+            try:
+                for pop in pops:
+                    await pop
+                then()
+            finally:
+                self.app._end_batch()
+
+        self.app.run_worker(when_removed(), group="card-screen", exit_on_error=False)
 
 
 def card_date(beneficiary: Any) -> str:

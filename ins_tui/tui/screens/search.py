@@ -14,14 +14,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from ins_tui.tui import format as fmt
 from ins_tui.tui.screens.base import DeskScreen
 from ins_tui.tui.widgets.footer import DeskFooter
+from ins_tui.tui.widgets.results import ResultsTable, hand_to_screen
+
+COLUMNS = ("Nom", "Prénoms", "Naissance", "Sexe", "Identité")
 
 ARRIVAL = "arrival"
 OPEN = "open"
+# How long a typed letter may wait for its answer so both are drawn in one frame (issue
+# 13): the query takes a few ms, so the echo and the new rows normally share one frame
+# instead of two; past this the letter is drawn alone and the rows follow.
+HOLD_S = 0.04
 
 
 @dataclass
@@ -48,6 +55,18 @@ def split_query(text: str) -> tuple[str, str | None, str]:
     return " ".join(words), birth_date, note
 
 
+class SearchInput(Input):
+    """The search field; a key that may change the text holds the repaint first, so the
+    typed letter and the rows it finds are drawn in one frame (`SearchScreen._hold`)."""
+
+    async def _on_key(self, event: Any) -> None:
+        if event.is_printable or event.key in ("backspace", "delete", "ctrl+u", "ctrl+w"):
+            hold = getattr(self.screen, "_hold", None)
+            if hold is not None:
+                hold()
+        await super()._on_key(event)
+
+
 class SearchScreen(DeskScreen):
     CSS_PATH = "search.tcss"  # its own styles, beside it
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -69,22 +88,40 @@ class SearchScreen(DeskScreen):
                  else "Rechercher un patient")
         yield Static(f"{title} — nom [prénom] [date] ou NIR/INS, Entrée",
                      id="top-line", markup=False)
-        yield Input(placeholder="ex. dupont marie 12/03/1980, ou un NIR/INS",
-                    id="search-input")
-        table: DataTable = DataTable(id="search-results", cursor_type="row")
-        table.can_focus = False
-        yield table
+        # No blinking cursor: it wrote to the terminal twice a second while the secretary
+        # only read the results (a thin link carries every byte; issue 13).
+        field = SearchInput(placeholder="ex. dupont marie 12/03/1980, ou un NIR/INS",
+                            id="search-input")
+        field.cursor_blink = False
+        yield field
+        yield ResultsTable(COLUMNS, id="search-results")
         yield Static("", id="status-line", markup=False)
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Nom", "Prénoms", "Naissance", "Sexe", "Identité")
+        self._status = ""
+        self._held: Any = None
         self.query_one(Input).focus()
+
+    def on_unmount(self) -> None:
+        self._release()
 
     @on(Input.Changed, "#search-input")
     def _typed(self, event: Input.Changed) -> None:
+        self._hold()
         self._search(event.value)
+
+    def _hold(self) -> None:
+        """Hold the repaint until the answer (or `HOLD_S`): one frame per key, not two."""
+        if self._held is None:
+            self.app._begin_batch()
+            self._held = self.set_timer(HOLD_S, self._release, name="search-hold")
+
+    def _release(self) -> None:
+        held, self._held = getattr(self, "_held", None), None
+        if held is not None:
+            held.stop()
+            self.app._end_batch()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, text: str) -> None:
@@ -104,43 +141,55 @@ class SearchScreen(DeskScreen):
     def _show(self, message: SearchDone) -> None:
         if message.query != self.query_one(Input).value:
             return  # a newer search is on its way
+        same = [r.id for r in message.records] == [r.id for r in self.records]
         self.records = message.records
-        table = self.query_one(DataTable)
-        with self.app.batch_update():
-            table.clear()
-            for record in self.records:
-                traits = record.traits
-                table.add_row(
-                    fmt.person_name(traits.birth_name, None, traits.used_name),
-                    traits.first_names,
-                    fmt.date_fr(traits.birth_date),
-                    getattr(traits.sex, "value", "") or "—",
-                    fmt.status_cell(record.status),
-                    key=str(record.id),
-                )
+        if not same:  # one more letter often leaves the answer as it was: nothing to draw
+            self.query_one(ResultsTable).set_rows(
+                [(fmt.person_name(r.traits.birth_name, None, r.traits.used_name),
+                  r.traits.first_names, fmt.date_fr(r.traits.birth_date),
+                  getattr(r.traits.sex, "value", "") or "—", fmt.status_cell(r.status))
+                 for r in self.records],
+                [str(r.id) for r in self.records])
         count = len(self.records)
         text = message.note or (
             "Aucun patient trouvé : F2 pour le créer." if message.query.strip() and not count
             else f"{count} patient(s)." if count else ""
         )
-        self.set_line("status-line", text)
+        if text != self._status:  # the same words again would repaint the line for nothing
+            self._status = text
+            self._status_line(text)
+        self._release()
+
+    def _status_line(self, text: str) -> None:
+        """A one-line answer replacing a one-line answer needs no new layout (which cost a
+        frame of its own per key); longer words go through the usual `set_line`."""
+        from ins_tui.tui.console_look import words
+
+        line = self.query_one("#status-line", Static)
+        room = line.size.width - 2
+        if room > 0 and len(text) <= room and line.size.height == 1:
+            line.update(words(text), layout=False)
+            hand_to_screen(line)  # in the frame of the rows, not a tick later
+        else:
+            self.set_line("status-line", text)
 
     def action_cursor(self, delta: int) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(ResultsTable)
         if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+            table.move_cursor(row=table.cursor_row + delta)
 
     def selected(self) -> Any | None:
-        table = self.query_one(DataTable)
-        if not self.records or table.cursor_row >= len(self.records):
+        table = self.query_one(ResultsTable)
+        if not self.records or table.cursor_row >= len(table.keys):
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.keys[table.cursor_row]
         return next((r for r in self.records if str(r.id) == key), None)
 
     @on(Input.Submitted, "#search-input")
     def _chosen(self) -> None:
         record = self.selected()
         if record is None:
+            self._status = "\0"  # the line no longer shows the count: write it next time
             self.set_line(
                 "status-line",
                 "Aucun patient à choisir : tapez un nom, ou F2 pour créer le patient.",

@@ -62,6 +62,7 @@ class DeskFooter(Footer):
         kwargs.setdefault("compact", True)
         super().__init__(show_command_palette=False, **kwargs)  # type: ignore[arg-type]
         self._width = 0
+        self._shown: tuple | None = None
 
     def visible_keys(self, width: int) -> tuple[list[tuple], tuple | None]:
         """(keys that fit in `width` beside F1, the F1 key) as (binding, enabled, tooltip)."""
@@ -104,20 +105,44 @@ class DeskFooter(Footer):
             kept.add(index)
         return [key for index, key in enumerate(keys) if index in kept], help_key
 
+    def _key(self, binding, enabled: bool, tooltip: str, classes: str = "") -> FooterKey:
+        """One key, its `compact` copied rather than data-bound (issue 13).
+
+        `data_bind` adds a watcher on this footer for each key, and Textual prunes stale
+        watchers only when the bound value changes — `compact` never does, so every
+        recompose left its keys alive through the footer (+14 widgets per card cycle)."""
+        key = FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                        binding.action, disabled=not enabled, tooltip=tooltip, classes=classes)
+        key.set_reactive(FooterKey.compact, self.compact)
+        key.set_class(self.compact, "-compact")  # what the watcher of `compact` would do
+        return key
+
+    def _layout_of(self, width: int) -> tuple:
+        """What the row would show: equal layouts need no recompose (nor any byte)."""
+        fitting, help_key = self.visible_keys(width)
+        keys = [help_key, *fitting] if help_key else fitting
+        return (*((b.key, self.app.get_key_display(b), b.description, b.action, e, t)
+                  for b, e, t in keys), width)
+
+    def bindings_changed(self, screen) -> None:
+        """Recompose only when the row really changes (issue 13): a card cycle refreshed
+        the bindings a dozen times, each one rebuilding and repainting the same keys."""
+        if screen.app.app_focus and self.is_attached and screen is self.screen \
+                and self._shown == self._layout_of(self.app.size.width):
+            self._bindings_ready = True
+            return
+        super().bindings_changed(screen)
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         self._width = self.app.size.width
+        self._shown = self._layout_of(self._width)
         fitting, help_key = self.visible_keys(self._width)
         if help_key is not None:
-            binding, enabled, tooltip = help_key
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                            binding.action, disabled=not enabled, tooltip=tooltip,
-                            classes="-help").data_bind(compact=Footer.compact)
+            yield self._key(*help_key, classes="-help")
         for binding, enabled, tooltip in fitting:
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                            binding.action, disabled=not enabled,
-                            tooltip=tooltip).data_bind(compact=Footer.compact)
+            yield self._key(binding, enabled, tooltip)
 
     def on_resize(self, event: Resize) -> None:
         if self._bindings_ready and event.size.width != self._width:
