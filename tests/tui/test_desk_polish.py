@@ -11,6 +11,7 @@ import pytest
 from ins_tui.desk.results import InsiResultKind
 from ins_tui.domain.model import Status
 from tests.tui.conftest import ADRTROIS, ECETINSI_DIFF, add_patient, wait_until
+from tests.tui.test_e2e_pcscd import private_pcscd  # noqa: F401 - fixture
 from tests.tui.test_identity_flows import identity_screen, open_and_search, text_of
 
 NO_BIRTHPLACE = dataclasses.replace(ADRTROIS, birthplace=None)
@@ -229,3 +230,49 @@ async def test_f15_document_step_is_age_aware_and_the_desk_refuses_too(make_app,
     refused = desk.qualify(patient_id, "AN")
     assert not refused.ok and "mineur" in refused.message_fr
     assert store.get_patient(patient_id).status is Status.RECUP
+
+
+async def test_f12_incoherent_answer_names_the_keys_that_act_on_it(make_app, store,
+                                                                   simulator):
+    """F12. Tried: INSi answers with a foreign OID (`1.2.3.4.5`). Before, the message ended
+    there and the secretary had to guess; now the next line names « i : réessayer » and
+    « e : modifier », and the record keeps its status."""
+    patient_id = add_patient(store, ADRTROIS)
+    simulator.evil = "foreign_oid"
+    app = make_app()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_and_search(app, pilot, patient_id)
+            assert screen.result.kind not in (InsiResultKind.MATCHED,
+                                              InsiResultKind.DIFFERENT)
+            assert "i : réessayer" in text_of(screen, "#identity-next")
+            assert "e : modifier" in text_of(screen, "#identity-next")
+    finally:
+        simulator.evil = None
+    assert store.get_patient(patient_id).status is Status.PROV
+
+
+async def test_f12_cps_card_is_named_through_pcscd(private_pcscd, make_app, store):  # noqa: F811
+    """F12. Tried: the practitioner's CPS card pushed into the reader (real pcscd, virtual
+    card with a CPS ATR). Before: « pas une carte Vitale ». Now the status line names it
+    and says what to insert."""
+    from ins_tui.card.errors import CPS_MESSAGE
+    from ins_tui.card.profiles import get_profile
+    from ins_tui.card.source import PcscCardSource
+    from ins_tui.card.virtual import VirtualCard
+
+    app = make_app(card_source=PcscCardSource(poll_timeout=0.2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "lecteur" in app.reader_state
+                         and "attente" not in app.reader_state, what="watcher up")
+        with VirtualCard(get_profile("cps"), port=private_pcscd):
+            await wait_until(pilot, lambda: "Carte CPS du praticien" in status_line(app),
+                             timeout=20, what="CPS named")
+        assert CPS_MESSAGE.split(" — ")[0] in status_line(app)
+        assert "insérez la carte Vitale du patient" in status_line(app)
+
+
+def status_line(app) -> str:
+    from textual.widgets import Static
+
+    return " ".join(str(s.render()) for s in app.screen.query("#status-line").results(Static))
