@@ -96,7 +96,7 @@ def _label(args: argparse.Namespace, config: Config) -> int:
             try:
                 _write(args.out, rendered.pdf)
             except OSError as exc:
-                from ins_tui.label.errors import os_reason_fr
+                from ins_tui.os_words import os_reason_fr
 
                 print(f"Étiquette non écrite dans {args.out} ({os_reason_fr(exc)}).",
                       file=sys.stderr)
@@ -124,7 +124,7 @@ def _send(store: Any, args: argparse.Namespace, config: Config, rendered: Any) -
                 where = save_pdf(rendered.pdf, settings.folder,
                                  f"etiquette-patient-{args.patient}")
             except OSError as err:
-                from ins_tui.label.errors import os_reason_fr
+                from ins_tui.os_words import os_reason_fr
 
                 print(f"{exc.message_fr} Étiquette non enregistrée non plus : le dossier "
                       f"{settings.folder} est inutilisable ({os_reason_fr(err)}) ; voir "

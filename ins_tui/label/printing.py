@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ins_tui.label.errors import LabelError, os_reason_fr
+from ins_tui.label.errors import LabelError
+from ins_tui.os_words import os_reason_fr
 
 if TYPE_CHECKING:
     from ins_tui.config import Config

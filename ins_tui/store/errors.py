@@ -6,10 +6,11 @@ Messages never contain a name or a NIR: a patient is referred to by its local id
 
 from __future__ import annotations
 
-import errno
+from ins_tui.os_words import OS_REASONS_FR
 
 # Low-level failures a person can act on, in French. SQLite and the OS speak English;
-# the desk and the admin commands must not (one table, used by `Store.open` and `db check`).
+# the desk and the admin commands must not (one table, used by `Store.open` and `db check`;
+# the OS reasons are shared with the label adapter: ins_tui/os_words.py).
 _SQLITE_REASONS_FR = {
     "file is not a database": "ce n'est pas une base SQLite (ou elle est chiffrée)",
     "database disk image is malformed": "fichier endommagé",
@@ -18,22 +19,12 @@ _SQLITE_REASONS_FR = {
     "disk i/o error": "erreur d'entrée-sortie du disque",
     "database or disk is full": "disque plein",
 }
-_ERRNO_REASONS_FR = {
-    errno.ENOENT: "fichier ou dossier introuvable",
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.EISDIR: "c'est un dossier, pas un fichier",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOSPC: "disque plein",
-    errno.ENAMETOOLONG: "chemin trop long",
-}
 
 
 def reason_fr(exc: BaseException) -> str:
     """French reason for an SQLite or OS failure; the raw text only when nothing is known."""
-    if isinstance(exc, OSError) and exc.errno in _ERRNO_REASONS_FR:
-        return _ERRNO_REASONS_FR[exc.errno]
+    if isinstance(exc, OSError) and exc.errno in OS_REASONS_FR:
+        return OS_REASONS_FR[exc.errno]
     text = str(exc)
     for needle, french in _SQLITE_REASONS_FR.items():
         if needle in text.lower():

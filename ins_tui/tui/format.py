@@ -82,13 +82,12 @@ def status_cell(status: object) -> str:
 
 # A patient whose INSi request waits in the retry queue: a symbol *and* words (never
 # colour alone); the list cell is short to fit 80 columns, the detail panel says it all.
-# Module attributes computed from the look (screens read `fmt.INSI_PENDING_CELL`).
-def __getattr__(name: str) -> str:
-    if name == "INSI_PENDING_CELL":
-        return f"{glyphs().pending} INSi"
-    if name == "INSI_PENDING_TEXT":
-        return f"{glyphs().pending} INSi en attente (relance automatique)"
-    raise AttributeError(name)
+def insi_pending_cell() -> str:
+    return f"{glyphs().pending} INSi"
+
+
+def insi_pending_text() -> str:
+    return f"{glyphs().pending} INSi en attente (relance automatique)"
 
 
 def status_text(status: object) -> str:

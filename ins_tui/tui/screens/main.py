@@ -134,7 +134,7 @@ class MainScreen(DeskScreen):
                     fmt.person_name(visit.birth_name, visit.first_name, visit.used_name),
                     fmt.age_on(visit.birth_date, today),
                     # While INSi is retried the identity is unsettled: say so in its cell.
-                    fmt.INSI_PENDING_CELL if visit.insi_pending
+                    fmt.insi_pending_cell() if visit.insi_pending
                     else fmt.status_cell(visit.status),
                     visit.practitioner or "—",
                     fmt.state_word(visit.state),
@@ -171,7 +171,7 @@ class MainScreen(DeskScreen):
             f"Né·e le {fmt.date_fr(visit.birth_date)} "
             f"({fmt.age_on(visit.birth_date, self.desk_app.today())})",
             f"Identité : {fmt.status_text(visit.status)}"
-            + (f" · {fmt.INSI_PENDING_TEXT}" if visit.insi_pending else ""),
+            + (f" · {fmt.insi_pending_text()}" if visit.insi_pending else ""),
             f"Arrivée {fmt.time_of(visit.arrived_at)} · {visit.practitioner or '—'}",
             f"Passage : {fmt.state_word(visit.state)}",
         ])

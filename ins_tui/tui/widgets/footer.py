@@ -117,9 +117,9 @@ class DeskFooter(Footer):
         key.set_class(self.compact, "-compact")  # what the watcher of `compact` would do
         return key
 
-    def _layout_of(self, width: int) -> tuple:
+    def _layout_of(self, width: int, visible: tuple | None = None) -> tuple:
         """What the row would show: equal layouts need no recompose (nor any byte)."""
-        fitting, help_key = self.visible_keys(width)
+        fitting, help_key = visible or self.visible_keys(width)
         keys = [help_key, *fitting] if help_key else fitting
         return (*((b.key, self.app.get_key_display(b), b.description, b.action, e, t)
                   for b, e, t in keys), width)
@@ -137,8 +137,8 @@ class DeskFooter(Footer):
         if not self._bindings_ready:
             return
         self._width = self.app.size.width
-        self._shown = self._layout_of(self._width)
-        fitting, help_key = self.visible_keys(self._width)
+        fitting, help_key = visible = self.visible_keys(self._width)
+        self._shown = self._layout_of(self._width, visible)
         if help_key is not None:
             yield self._key(*help_key, classes="-help")
         for binding, enabled, tooltip in fitting:

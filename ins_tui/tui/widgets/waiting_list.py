@@ -15,6 +15,8 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from ins_tui.tui.format import cut
+
 # (key, label, width): widths fit 80 columns (with cell padding and scrollbar); the detail
 # panel shows what a cell has to cut.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -29,8 +31,6 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 def fit(text: str, width: int) -> str:
     """Cut to the column width with a visible mark (… ; ~ in the plain look)."""
-    from ins_tui.tui.format import cut
-
     return cut(text, width)
 
 
